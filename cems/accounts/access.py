@@ -1,0 +1,133 @@
+"""The one home of access control.
+
+Two questions decide what a user may do:
+- which *capabilities* the user's role grants (`has_capability`, `require_capability`);
+  lacking one, a page answers 403, which reveals nothing about any object;
+- which *objects* the user may see (`stations_for`, `students_for`, ...): querysets that
+  every view, list, count, search and export starts from. An object outside them answers
+  404 (`get_in_scope_or_404`), never a 403 that would confirm it exists.
+"""
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import get_object_or_404
+
+from django.contrib.auth.models import AnonymousUser
+
+from cems.accounts.models import Role, User
+from cems.organization.models import Station
+from cems.students.models import Student
+
+AnyUser = User | AnonymousUser
+
+
+class Capability(StrEnum):
+    VIEW_STATIONS = "view_stations"
+    MANAGE_STATIONS = "manage_stations"
+    LIST_STUDENTS = "list_students"
+    VIEW_STUDENTS = "view_students"
+    SEE_PERSONAL_DATA = "see_personal_data"
+    USE_ADMIN = "use_admin"
+
+
+C = Capability
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.ADMIN: frozenset(Capability),
+    Role.ACADEMIC: frozenset(
+        {C.VIEW_STATIONS, C.MANAGE_STATIONS, C.LIST_STUDENTS, C.VIEW_STUDENTS, C.SEE_PERSONAL_DATA}
+    ),
+    Role.TRAINING: frozenset({C.VIEW_STATIONS}),
+    Role.FINANCE: frozenset({C.VIEW_STATIONS, C.LIST_STUDENTS, C.VIEW_STUDENTS}),
+    Role.STATION: frozenset(
+        {C.VIEW_STATIONS, C.LIST_STUDENTS, C.VIEW_STUDENTS, C.SEE_PERSONAL_DATA}
+    ),
+    Role.TEACHER: frozenset(),
+    # A student's scope is their own record, which they may see in full.
+    Role.STUDENT: frozenset({C.VIEW_STUDENTS, C.SEE_PERSONAL_DATA}),
+    Role.TRAINEE: frozenset(),
+    Role.AUDITOR: frozenset({C.VIEW_STATIONS, C.LIST_STUDENTS, C.VIEW_STUDENTS}),
+}
+
+# Roles whose scope is the whole school rather than some stations or one person.
+SCHOOL_WIDE_ROLES = frozenset(
+    {Role.ADMIN, Role.ACADEMIC, Role.TRAINING, Role.FINANCE, Role.AUDITOR}
+)
+
+
+def _role(user: AnyUser) -> str | None:
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return user.role  # type: ignore[union-attr]
+
+
+def has_capability(user: AnyUser, capability: Capability) -> bool:
+    role = _role(user)
+    return role is not None and capability in ROLE_CAPABILITIES.get(role, frozenset())
+
+
+def capabilities_of(user: AnyUser) -> frozenset[Capability]:
+    role = _role(user)
+    return ROLE_CAPABILITIES.get(role, frozenset()) if role else frozenset()
+
+
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
+
+
+def require_capability(capability: Capability) -> Callable[[ViewFunc], ViewFunc]:
+    """Sign-in required; then 403 unless the user's role grants the capability."""
+
+    def decorator(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not has_capability(request.user, capability):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapped)  # type: ignore[return-value]
+
+    return decorator
+
+
+# --- Scopes: the querysets a user may see ----------------------------------------------------
+
+
+def stations_for(user: AnyUser) -> QuerySet[Station]:
+    if not has_capability(user, C.VIEW_STATIONS):
+        return Station.objects.none()
+    if _role(user) in SCHOOL_WIDE_ROLES:
+        return Station.objects.all()
+    if _role(user) == Role.STATION:
+        return Station.objects.filter(staff=user)
+    return Station.objects.none()
+
+
+def students_for(user: AnyUser) -> QuerySet[Student]:
+    if not has_capability(user, C.VIEW_STUDENTS):
+        return Student.objects.none()
+    role = _role(user)
+    if role in SCHOOL_WIDE_ROLES:
+        return Student.objects.all()
+    if role == Role.STATION:
+        return Student.objects.filter(station__staff=user)
+    if role == Role.STUDENT:
+        return Student.objects.filter(user=user)
+    return Student.objects.none()
+
+
+def sees_personal_data(user: AnyUser) -> bool:
+    """Whether ID and phone numbers within the user's scope are shown in full."""
+    return has_capability(user, C.SEE_PERSONAL_DATA)
+
+
+M = TypeVar("M", bound=Model)
+
+
+def get_in_scope_or_404(scope: QuerySet[M], **lookup: Any) -> M:
+    return get_object_or_404(scope, **lookup)

@@ -1,0 +1,92 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Discipline(models.TextChoices):
+    """Disciplines of the national catalogue of undergraduate majors."""
+
+    PHILOSOPHY = "philosophy", _("Philosophy")
+    ECONOMICS = "economics", _("Economics")
+    LAW = "law", _("Law")
+    EDUCATION = "education", _("Education")
+    LITERATURE = "literature", _("Literature")
+    HISTORY = "history", _("History")
+    SCIENCE = "science", _("Science")
+    ENGINEERING = "engineering", _("Engineering")
+    AGRICULTURE = "agriculture", _("Agriculture")
+    MEDICINE = "medicine", _("Medicine")
+    MANAGEMENT = "management", _("Management")
+    ARTS = "arts", _("Arts")
+
+
+class Level(models.TextChoices):
+    HIGH_SCHOOL_TO_JUNIOR_COLLEGE = "hs_jc", _("Senior high school to junior college (高起专)")
+    JUNIOR_COLLEGE_TO_BACHELOR = "jc_ba", _("Junior college to bachelor (专升本)")
+    HIGH_SCHOOL_TO_BACHELOR = "hs_ba", _("Senior high school to bachelor (高起本)")
+
+    @classmethod
+    def bachelor_levels(cls) -> tuple[str, ...]:
+        return (cls.JUNIOR_COLLEGE_TO_BACHELOR, cls.HIGH_SCHOOL_TO_BACHELOR)
+
+
+class StudyMode(models.TextChoices):
+    CORRESPONDENCE = "correspondence", _("Correspondence (函授)")
+    SPARE_TIME = "spare_time", _("Spare-time (业余)")
+
+
+def default_standard_length(level: str) -> Decimal:
+    """The standard length for a level, from settings (DOMAIN.md: sources disagree)."""
+    return Decimal(settings.CEMS_STANDARD_LENGTH_YEARS[level])
+
+
+class Major(models.Model):
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=100)
+    discipline = models.CharField(_("discipline"), max_length=20, choices=Discipline.choices)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("major")
+        verbose_name_plural = _("majors")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Program(models.Model):
+    """A major offered at one level in one study mode."""
+
+    major = models.ForeignKey(
+        Major, on_delete=models.PROTECT, related_name="programs", verbose_name=_("major")
+    )
+    level = models.CharField(_("level"), max_length=8, choices=Level.choices)
+    mode = models.CharField(_("study mode"), max_length=16, choices=StudyMode.choices)
+    standard_length_years = models.DecimalField(
+        _("standard length (years)"),
+        max_digits=3,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("1"))],
+    )
+    credits_to_graduate = models.PositiveSmallIntegerField(_("credits to graduate"))
+    tuition_per_year = models.DecimalField(
+        _("tuition per year (CNY)"), max_digits=8, decimal_places=2
+    )
+    is_offered = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        ordering = ["major__code", "level", "mode"]
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["major", "level", "mode"], name="program_unique_major_level_mode"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.major.name} · {self.get_level_display()} · {self.get_mode_display()}"

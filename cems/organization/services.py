@@ -1,0 +1,47 @@
+"""Writes to stations: validated, in one transaction, with who did it logged."""
+
+import logging
+from typing import Any
+
+from django.db import transaction
+
+from cems.accounts.models import User
+from cems.organization.models import Station
+
+audit = logging.getLogger("cems.audit")
+
+STATION_FIELDS = (
+    "code",
+    "name",
+    "province",
+    "city",
+    "host_institution",
+    "contact_person",
+    "contact_phone",
+    "agreement_start",
+    "agreement_end",
+    "is_active",
+)
+
+
+@transaction.atomic
+def station_create(*, actor: User, data: dict[str, Any]) -> Station:
+    station = Station(**{field: data[field] for field in STATION_FIELDS if field in data})
+    station.full_clean()
+    station.save()
+    audit.info("station %s created by %s", station.code, actor.username)
+    return station
+
+
+@transaction.atomic
+def station_update(*, actor: User, station: Station, data: dict[str, Any]) -> Station:
+    changed = []
+    for field in STATION_FIELDS:
+        if field in data and getattr(station, field) != data[field]:
+            setattr(station, field, data[field])
+            changed.append(field)
+    if changed:
+        station.full_clean()
+        station.save()
+        audit.info("station %s: %s changed by %s", station.code, changed, actor.username)
+    return station

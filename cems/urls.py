@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("cems.reports.urls")),
+    path("accounts/", include("cems.accounts.urls")),
+    path("stations/", include("cems.organization.urls")),
+    path("students/", include("cems.students.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
