@@ -44,7 +44,15 @@ def default_standard_length(level: str) -> Decimal:
 
 
 class Major(models.Model):
-    code = models.CharField(_("code"), max_length=10, unique=True)
+    code = models.CharField(
+        _("code"), max_length=10, unique=True, help_text=_("The national catalogue code.")
+    )
+    short_code = models.CharField(
+        _("code in student numbers"),
+        max_length=3,
+        unique=True,
+        help_text=_("The 3-digit code of the major in student numbers (学号)."),
+    )
     name = models.CharField(_("name"), max_length=50)
     name_en = models.CharField(_("English name"), max_length=100)
     discipline = models.CharField(_("discipline"), max_length=20, choices=Discipline.choices)

@@ -18,7 +18,8 @@ class Migration(migrations.Migration):
             name='Major',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True, verbose_name='code')),
+                ('code', models.CharField(help_text='The national catalogue code.', max_length=10, unique=True, verbose_name='code')),
+                ('short_code', models.CharField(help_text='The 3-digit code of the major in student numbers (学号).', max_length=3, unique=True, verbose_name='code in student numbers')),
                 ('name', models.CharField(max_length=50, verbose_name='name')),
                 ('name_en', models.CharField(max_length=100, verbose_name='English name')),
                 ('discipline', models.CharField(choices=[('philosophy', 'Philosophy'), ('economics', 'Economics'), ('law', 'Law'), ('education', 'Education'), ('literature', 'Literature'), ('history', 'History'), ('science', 'Science'), ('engineering', 'Engineering'), ('agriculture', 'Agriculture'), ('medicine', 'Medicine'), ('management', 'Management'), ('arts', 'Arts')], max_length=20, verbose_name='discipline')),

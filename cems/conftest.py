@@ -1,0 +1,125 @@
+"""Shared fixtures: a small school with two stations in two provinces and one user per role.
+
+`world` is the school; `users` maps every role to a user of that role (station staff are
+bound to station A only; the student user owns student `a1`). Tests request pages as
+`client_for(role)`.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from cems.accounts.models import Role, User
+from cems.catalog.models import Level, Major, Program, StudyMode
+from cems.core import idcard
+from cems.organization.models import Province, School, Station
+from cems.students.models import Student, StudentStatus
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_id_number(birth: dt.date, gender: str, serial: int, area: str = "430302") -> str:
+    sequence = serial * 10 + (1 if gender == "M" else 2)
+    first17 = f"{area}{birth:%Y%m%d}{sequence % 1000:03d}"
+    return first17 + idcard.check_character(first17)
+
+
+@dataclass
+class World:
+    school: School
+    hunan: Province
+    guangdong: Province
+    station_a: Station  # Hunan; the station staff user works here
+    station_b: Station  # Guangdong; outside the station staff user's scope
+    major: Major
+    program: Program
+    a1: Student  # station A, owned by the student user
+    a2: Student  # station A
+    b1: Student  # station B
+
+
+def _student(number: str, name: str, station: Station, program: Program, gender: str,
+             serial: int) -> Student:  # fmt: skip
+    birth = dt.date(1995, 3, serial % 27 + 1)
+    return Student.objects.create(
+        student_number=number,
+        exam_number=f"26{number}",
+        name=name,
+        gender=gender,
+        id_number=make_id_number(birth, gender, serial),
+        birth_date=birth,
+        phone="13812345678",
+        station=station,
+        program=program,
+        cohort_year=2025,
+        status=StudentStatus.REGISTERED,
+    )
+
+
+@pytest.fixture
+def world(db) -> World:
+    school = School.objects.create(name="继续教育学院", code="10534")
+    hunan = Province.objects.create(code="43", name="湖南省", name_en="Hunan")
+    guangdong = Province.objects.create(code="44", name="广东省", name_en="Guangdong")
+    common = {
+        "host_institution": "某职业学校",
+        "contact_person": "陈老师",
+        "contact_phone": "0731-5551234",
+        "agreement_start": dt.date(2020, 1, 1),
+    }
+    station_a = Station.objects.create(
+        code="ZD4302", name="长沙函授站", province=hunan, city="长沙", **common
+    )
+    station_b = Station.objects.create(
+        code="ZD4401", name="广州函授站", province=guangdong, city="广州", **common
+    )
+    major = Major.objects.create(
+        code="080901", short_code="001", name="计算机科学与技术",
+        name_en="Computer Science and Technology", discipline="engineering",
+    )  # fmt: skip
+    program = Program.objects.create(
+        major=major,
+        level=Level.JUNIOR_COLLEGE_TO_BACHELOR,
+        mode=StudyMode.CORRESPONDENCE,
+        standard_length_years=Decimal("2.5"),
+        credits_to_graduate=80,
+        tuition_per_year=Decimal("3000"),
+    )
+    a1 = _student("102025001001", "张伟", station_a, program, "M", 1)
+    a2 = _student("102025001002", "李娜", station_a, program, "F", 2)
+    b1 = _student("102025001003", "王芳", station_b, program, "F", 3)
+    return World(school, hunan, guangdong, station_a, station_b, major, program, a1, a2, b1)
+
+
+@pytest.fixture
+def users(world: World) -> dict[str, User]:
+    users = {}
+    for role in Role:
+        user = User.objects.create_user(username=f"{role.value}-user", password=PASSWORD, role=role)
+        users[role.value] = user
+    users[Role.STATION].stations.set([world.station_a])
+    world.a1.user = users[Role.STUDENT]
+    world.a1.save(update_fields=["user"])
+    return users
+
+
+@pytest.fixture
+def client_for(users: dict[str, User]) -> Callable[[str | None], Client]:
+    """client_for("station") is a client signed in as the station staff user; None: anonymous."""
+
+    def make(role: str | None) -> Client:
+        client = Client()
+        if role is not None:
+            client.force_login(users[role])
+        return client
+
+    return make

@@ -1,0 +1,70 @@
+"""python manage.py seed_demo [--students N] [--seed S] [--reset]
+
+Deterministic demo data at the seed's scale: the same seed gives the same school. Each
+domain app contributes its own part (its `demo` module), in dependency order.
+"""
+
+import random
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection, transaction
+
+from cems.accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_users
+from cems.catalog.demo import seed_catalog
+from cems.core import demo
+from cems.organization.demo import seed_organization
+from cems.organization.models import School
+from cems.students.demo import seed_students
+
+DEFAULT_STUDENTS = 16_000
+
+
+class Command(BaseCommand):
+    help = "Load deterministic demo data (stations, majors, programs, students, one user per role)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--students", type=int, default=DEFAULT_STUDENTS)
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--reset", action="store_true", help="delete all data first, then seed again"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        count: int = options["students"]
+        if count < 0:
+            raise CommandError("--students must be zero or more")
+        if School.objects.exists():
+            if not options["reset"]:
+                self.stdout.write("Demo data already present (use --reset to seed again).")
+                self._print_logins([(u, DEMO_PASSWORD, str(r.label)) for u, r, *_ in DEMO_USERS])
+                return
+            self._flush()
+        started = time.monotonic()
+        rng = random.Random(options["seed"])
+        with transaction.atomic():
+            seed_organization(rng, demo.person_name)
+            seed_catalog(rng)
+        seed_students(rng, count)
+        with transaction.atomic():
+            logins = seed_users()
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        elif connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        elapsed = time.monotonic() - started
+        self.stdout.write(f"Seeded {count:,} students in {elapsed:.1f} s (seed {options['seed']}).")
+        self._print_logins(logins)
+
+    def _flush(self) -> None:
+        from django.core.management import call_command
+
+        call_command("flush", interactive=False, verbosity=0)
+
+    def _print_logins(self, logins: list[tuple[str, str, str]]) -> None:
+        self.stdout.write("Demo logins (user name / password / role):")
+        for username, password, role in logins:
+            self.stdout.write(f"  {username:<12} {password:<16} {role}")
