@@ -11,15 +11,14 @@ Two questions decide what a user may do:
 from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404
-
-from django.contrib.auth.models import AnonymousUser
 
 from cems.accounts.models import Role, User
 from cems.organization.models import Station
@@ -64,7 +63,7 @@ SCHOOL_WIDE_ROLES = frozenset(
 def _role(user: AnyUser) -> str | None:
     if not user.is_authenticated or not user.is_active:
         return None
-    return user.role  # type: ignore[union-attr]
+    return user.role
 
 
 def has_capability(user: AnyUser, capability: Capability) -> bool:
@@ -104,7 +103,7 @@ def stations_for(user: AnyUser) -> QuerySet[Station]:
     if _role(user) in SCHOOL_WIDE_ROLES:
         return Station.objects.all()
     if _role(user) == Role.STATION:
-        return Station.objects.filter(staff=user)
+        return Station.objects.filter(staff=cast(User, user))
     return Station.objects.none()
 
 
@@ -115,9 +114,9 @@ def students_for(user: AnyUser) -> QuerySet[Student]:
     if role in SCHOOL_WIDE_ROLES:
         return Student.objects.all()
     if role == Role.STATION:
-        return Student.objects.filter(station__staff=user)
+        return Student.objects.filter(station__staff=cast(User, user))
     if role == Role.STUDENT:
-        return Student.objects.filter(user=user)
+        return Student.objects.filter(user=cast(User, user))
     return Student.objects.none()
 
 

@@ -6,7 +6,7 @@ from cems.accounts.models import User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     list_display = ("username", "full_name", "role", "is_active", "last_login")
     list_filter = ("role", "is_active")
     search_fields = ("username", "full_name", "email")

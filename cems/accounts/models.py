@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -38,7 +38,7 @@ class User(AbstractUser):
         help_text=_("For station staff: the stations whose students this user works with."),
     )
 
-    objects = CemsUserManager()
+    objects: ClassVar[CemsUserManager] = CemsUserManager()
 
     class Meta:
         verbose_name = _("user")
@@ -46,6 +46,18 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    # The role decides what a user may do, in the admin too: a school administrator holds
+    # every model permission there; nobody else enters it (see admin_site.CemsAdminSite).
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        if self.is_active and self.role == Role.ADMIN:
+            return True
+        return super().has_perm(perm, obj)  # type: ignore[arg-type]
+
+    def has_module_perms(self, app_label: str) -> bool:
+        if self.is_active and self.role == Role.ADMIN:
+            return True
+        return super().has_module_perms(app_label)
 
     @property
     def display_name(self) -> str:

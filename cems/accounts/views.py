@@ -28,6 +28,4 @@ def locked_out(
 ) -> HttpResponse:
     """What django-axes answers once an account is locked after repeated failed sign-ins."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(
-        request, "accounts/locked_out.html", {"lockout_minutes": minutes}, status=429
-    )
+    return render(request, "accounts/locked_out.html", {"lockout_minutes": minutes}, status=429)

@@ -6,6 +6,7 @@ school. Nothing here is a real person's data.
 
 import datetime as dt
 import random
+from itertools import accumulate
 
 from cems.core.idcard import check_character
 
@@ -15,7 +16,7 @@ SURNAMES = (
     "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
     "龚邵万钱严覃武戴莫孔向汤"
 )
-SURNAME_WEIGHTS = [max(1.0, 40.0 - i * 0.45) for i in range(len(SURNAMES))]
+SURNAME_CUM_WEIGHTS = list(accumulate(max(1.0, 40.0 - i * 0.45) for i in range(len(SURNAMES))))
 MALE_CHARS = "伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宇浩凯健俊帆帅旭宁龙林阳建志国东文峰亮成兵"
 FEMALE_CHARS = "芳娜敏静丽艳娟霞秀玲桂英红梅琳燕萍雪琴颖倩婷慧莉洁佳欣怡蓉晶妍璐璇雯菲瑶露丹"
 SHARED_CHARS = "晓海春天嘉子思一新小清云雨德永长金红玉"
@@ -27,7 +28,7 @@ ETHNICITIES = ["汉族"] * 90 + ["土家族"] * 3 + ["苗族"] * 3 + ["侗族", 
 
 def person_name(rng: random.Random, gender: str | None = None) -> str:
     gender = gender or rng.choice("MF")
-    surname = rng.choices(SURNAMES, weights=SURNAME_WEIGHTS)[0]
+    surname = rng.choices(SURNAMES, cum_weights=SURNAME_CUM_WEIGHTS)[0]
     pool = MALE_CHARS if gender == "M" else FEMALE_CHARS
     given = rng.choice(pool + SHARED_CHARS)
     if rng.random() < 0.7:
@@ -37,7 +38,9 @@ def person_name(rng: random.Random, gender: str | None = None) -> str:
 
 def id_number(rng: random.Random, *, area_code: str, birth_date: dt.date, gender: str) -> str:
     """A valid GB 11643 number agreeing with the birth date and gender."""
-    sequence = rng.randint(0, 99) * 10 + rng.choice((1, 3, 5, 7, 9) if gender == "M" else (0, 2, 4, 6, 8))
+    sequence = rng.randint(0, 99) * 10 + rng.choice(
+        (1, 3, 5, 7, 9) if gender == "M" else (0, 2, 4, 6, 8)
+    )
     first17 = f"{area_code}{birth_date:%Y%m%d}{sequence:03d}"
     return first17 + check_character(first17)
 

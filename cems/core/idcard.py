@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARACTERS = "10X98765432"
-_EIGHTEEN = re.compile(r"^\d{17}[\dX]$")
-_FIFTEEN = re.compile(r"^\d{15}$")
+# ASCII only: `\d` alone would also match full-width and other Unicode digits.
+_EIGHTEEN = re.compile(r"^\d{17}[\dX]$", re.ASCII)
+_FIFTEEN = re.compile(r"^\d{15}$", re.ASCII)
 EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
 
 

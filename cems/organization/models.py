@@ -54,9 +54,7 @@ class Station(models.Model):
     city = models.CharField(_("city"), max_length=50)
     host_institution = models.CharField(_("host institution"), max_length=100)
     contact_person = models.CharField(_("contact person"), max_length=50)
-    contact_phone = models.CharField(
-        _("contact phone"), max_length=20, validators=[validate_phone]
-    )
+    contact_phone = models.CharField(_("contact phone"), max_length=20, validators=[validate_phone])
     agreement_start = models.DateField(_("agreement start"))
     agreement_end = models.DateField(_("agreement end"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -72,7 +70,11 @@ class Station(models.Model):
         return self.name
 
     def clean(self) -> None:
-        if self.agreement_end and self.agreement_start and self.agreement_end < self.agreement_start:
+        if (
+            self.agreement_end
+            and self.agreement_start
+            and self.agreement_end < self.agreement_start
+        ):
             raise ValidationError(
                 {"agreement_end": _("The agreement cannot end before it starts.")}
             )

@@ -1,3 +1,8 @@
+import copy
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -6,15 +11,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from cems.accounts.access import Capability, has_capability, require_capability
-from cems.core.forms import valid_filters
 from cems.core.export import FORMATS, tabular_response
+from cems.core.forms import valid_filters
 from cems.organization import selectors, services
 from cems.organization.forms import StationFilterForm, StationForm
 from cems.organization.models import Station
 from cems.students.selectors import student_counts_by
 
 
-def _station_rows(stations: "list[Station] | object") -> tuple[list[str], list[list[object]]]:
+def _station_rows(stations: Iterable[Any]) -> tuple[list[str], list[list[object]]]:
+    """Columns and rows of a download; the stations carry the registered_students count."""
     columns = [
         _("Code"), _("Name"), _("Province"), _("City"), _("Host institution"),
         _("Contact person"), _("Contact phone"), _("Agreement start"), _("Agreement end"),
@@ -26,7 +32,7 @@ def _station_rows(stations: "list[Station] | object") -> tuple[list[str], list[l
             s.contact_phone, s.agreement_start, s.agreement_end, s.is_active,
             s.registered_students,
         ]
-        for s in stations  # type: ignore[attr-defined]
+        for s in stations
     ]  # fmt: skip
     return columns, rows
 
@@ -38,7 +44,7 @@ def station_list(request: HttpRequest) -> HttpResponseBase:
     if (fmt := request.GET.get("format")) in FORMATS:
         columns, rows = _station_rows(stations)
         return tabular_response(filename="stations", columns=columns, rows=rows, fmt=fmt)
-    page = Paginator(stations, 50).get_page(request.GET.get("page"))
+    page = Paginator(stations, settings.CEMS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "organization/station_list.html",
@@ -58,7 +64,9 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "organization/station_detail.html",
         {
             "station": station,
-            "by_level": student_counts_by(user=request.user, field="program__level", station=station),
+            "by_level": student_counts_by(
+                user=request.user, field="program__level", station=station
+            ),
             "by_status": student_counts_by(user=request.user, field="status", station=station),
             "can_manage": has_capability(request.user, Capability.MANAGE_STATIONS),
             "can_list_students": has_capability(request.user, Capability.LIST_STUDENTS),
@@ -67,7 +75,10 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _save_station(request: HttpRequest, station: Station | None) -> HttpResponseBase:
-    form = StationForm(request.POST or None, instance=station)
+    # A ModelForm writes the submitted values onto its instance while it validates. It gets a
+    # copy, so that station_update still sees what changed (it saves only then) and the page
+    # keeps the saved name while showing errors.
+    form = StationForm(request.POST or None, instance=copy.copy(station))
     if request.method == "POST" and form.is_valid():
         try:
             if station is None:

@@ -59,8 +59,11 @@ def _chart(
     return Chart(key=key, title=title, bars=bars)
 
 
-def _grouped(students: QuerySet[Student], *fields: str) -> QuerySet[Any]:
-    return students.values(*fields).annotate(count=Count("pk")).order_by("-count", *fields)
+def _grouped(students: QuerySet[Student], *fields: str) -> "QuerySet[Student, dict[str, Any]]":
+    grouped: QuerySet[Any] = (
+        students.values(*fields).annotate(count=Count("pk")).order_by("-count", *fields)
+    )
+    return grouped
 
 
 def dashboard_charts(*, user: AnyUser) -> list[Chart]:

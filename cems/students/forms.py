@@ -20,15 +20,25 @@ class StudentFilterForm(forms.Form):
         label=_("Search"),
         required=False,
         max_length=50,
-        widget=forms.TextInput(attrs={"placeholder": _("Name, student number, candidate number or ID number")}),
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Name, student number, candidate number or ID number")}
+        ),
     )
-    station = forms.ModelChoiceField(label=_("Station"), queryset=Station.objects.none(), required=False)
-    province = forms.ModelChoiceField(label=_("Province"), queryset=Province.objects.none(), required=False)
+    station = forms.ModelChoiceField(
+        label=_("Station"), queryset=Station.objects.none(), required=False
+    )
+    province = forms.ModelChoiceField(
+        label=_("Province"), queryset=Province.objects.none(), required=False
+    )
     major = forms.ModelChoiceField(label=_("Major"), queryset=Major.objects.all(), required=False)
     level = forms.ChoiceField(label=_("Level"), choices=_with_all(Level.choices), required=False)
-    mode = forms.ChoiceField(label=_("Study mode"), choices=_with_all(StudyMode.choices), required=False)
+    mode = forms.ChoiceField(
+        label=_("Study mode"), choices=_with_all(StudyMode.choices), required=False
+    )
     cohort = forms.IntegerField(label=_("Cohort"), required=False, min_value=1950, max_value=2100)
-    status = forms.ChoiceField(label=_("Status"), choices=_with_all(StudentStatus.choices), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=_with_all(StudentStatus.choices), required=False
+    )
 
     def __init__(
         self,

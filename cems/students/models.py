@@ -76,7 +76,8 @@ class Student(models.Model):
         if not self.id_number:
             return
         try:
-            idcard.parse(self.id_number)
+            # Stored as the standard writes it (capital X), as searches look it up.
+            self.id_number = idcard.parse(self.id_number).number
         except ValidationError:
             return  # the field validator reports it
         errors = idcard.check_against_record(

@@ -35,9 +35,15 @@ def search_condition(q: str) -> Q:
     """Name (part of it), 学号 or 考生号 (their beginning), or an exact ID number."""
     q = q.strip()
     if _ID_LIKE.match(q):
-        return Q(id_number=idcard.normalize(q))
+        number = idcard.normalize(q)
+        if len(number) == 15:
+            # Records hold 18-digit numbers only; an old 15-digit one is looked up in that form.
+            number = idcard.upgrade_15_to_18(number)
+        return Q(id_number=number)
     if _NUMBER_LIKE.match(q):
-        return Q(student_number__startswith=q) | Q(exam_number__startswith=q) | Q(name=q)
+        by_number = Q(student_number__startswith=q) | Q(exam_number__startswith=q)
+        # Digits are never part of a name; letters may be (a name in Latin letters).
+        return by_number if q.isdigit() else by_number | Q(name__icontains=q)
     return Q(name__contains=q)
 
 
@@ -52,9 +58,7 @@ def student_list(*, user: AnyUser, filters: dict[str, Any] | None = None) -> Que
     students = students.filter(**conditions)
     if q := (filters.get("q") or "").strip():
         students = students.filter(search_condition(q))
-    return students.select_related("station__province", "program__major").order_by(
-        "student_number"
-    )
+    return students.select_related("station__province", "program__major").order_by("student_number")
 
 
 def student_get(*, user: AnyUser, pk: int) -> Student:

@@ -1,15 +1,17 @@
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from cems.accounts.access import Capability, require_capability, sees_personal_data, stations_for
-from cems.core.forms import valid_filters
 from cems.core.export import FORMATS, tabular_response
-from cems.core.masking import mask_id_number, mask_phone
+from cems.core.forms import valid_filters
+from cems.core.masking import mask_birth_date, mask_id_number, mask_phone
 from cems.organization.selectors import provinces_for
 from cems.students import selectors
 from cems.students.forms import StudentFilterForm
@@ -28,7 +30,8 @@ def _export(students: QuerySet[Student], *, personal: bool, fmt: str) -> HttpRes
             yield [
                 s.student_number, s.exam_number, s.name, s.get_gender_display(),
                 s.id_number if personal else mask_id_number(s.id_number),
-                s.birth_date, s.ethnicity, s.phone if personal else mask_phone(s.phone),
+                s.birth_date if personal else mask_birth_date(s.birth_date),
+                s.ethnicity, s.phone if personal else mask_phone(s.phone),
                 s.station.province.name, s.station.name, s.program.major.name,
                 s.program.get_level_display(), s.program.get_mode_display(), s.cohort_year,
                 s.get_status_display(),
@@ -48,9 +51,16 @@ def student_list(request: HttpRequest) -> HttpResponseBase:
     personal = sees_personal_data(request.user)
     if (fmt := request.GET.get("format")) in FORMATS:
         return _export(students, personal=personal, fmt=fmt)
-    page = Paginator(students, 50).get_page(request.GET.get("page"))
-    template = "students/_table.html" if request.headers.get("HX-Request") else "students/list.html"
-    return render(request, template, {"form": form, "page": page, "personal": personal})
+    page = Paginator(students, settings.CEMS_PAGE_SIZE).get_page(request.GET.get("page"))
+    # htmx swaps in the table alone; a history restore (back button after a cache miss) also
+    # says HX-Request but needs the whole page.
+    fragment = request.headers.get("HX-Request") == "true" and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+    template = "students/_table.html" if fragment else "students/list.html"
+    response = render(request, template, {"form": form, "page": page, "personal": personal})
+    patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
+    return response
 
 
 @require_capability(Capability.VIEW_STUDENTS)

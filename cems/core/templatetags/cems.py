@@ -1,11 +1,11 @@
+import datetime as dt
 from typing import Any
-
-from django import template
 from urllib.parse import urlencode
 
+from django import template
 from django.http import QueryDict
 
-from cems.core.masking import mask_id_number, mask_phone
+from cems.core.masking import mask_birth_date, mask_id_number, mask_phone
 
 register = template.Library()
 
@@ -19,6 +19,13 @@ def id_number(value: str | None, show_full: bool) -> str:
 @register.filter
 def phone(value: str | None, show_full: bool) -> str:
     return (value or "") if show_full else mask_phone(value)
+
+
+@register.filter
+def birth_date(value: dt.date | None, show_full: bool) -> str:
+    if show_full:
+        return value.isoformat() if value else ""
+    return mask_birth_date(value)
 
 
 @register.simple_tag(takes_context=True)

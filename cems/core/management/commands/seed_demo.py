@@ -42,17 +42,14 @@ class Command(BaseCommand):
                 return
             self._flush()
         started = time.monotonic()
-        rng = random.Random(options["seed"])
+        rng = random.Random(options["seed"])  # noqa: S311 - deterministic demo data, not secrets
         with transaction.atomic():
             seed_organization(rng, demo.person_name)
             seed_catalog(rng)
         seed_students(rng, count)
         with transaction.atomic():
             logins = seed_users()
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-        elif connection.vendor == "postgresql":
+        if connection.vendor == "sqlite" or connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         elapsed = time.monotonic() - started

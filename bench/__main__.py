@@ -1,0 +1,58 @@
+"""`make bench`: benchmarks, not tests. Prints figures; asserts nothing.
+
+- seed_demo at the seed's scale (15,000 students) and at 1,000,000 students, each into a
+  fresh SQLite database under a temporary directory: wall time and peak memory.
+- BENCH_SCALES=15000,200000 chooses other scales; BENCH_DATABASE_URL=postgres://... runs
+  the same against PostgreSQL; seed_demo --reset empties it first.
+"""
+
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCALES = [int(s) for s in os.environ.get("BENCH_SCALES", "15000,1000000").split(",") if s]
+
+
+def run(args: list[str], env: dict[str, str]) -> float:
+    started = time.monotonic()
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
+    return time.monotonic() - started
+
+
+def seed(scale: int, database_url: str | None) -> None:
+    with tempfile.TemporaryDirectory(prefix="cems-bench-") as var_dir:
+        env = {**os.environ, "CEMS_VAR_DIR": var_dir}
+        env.pop("DATABASE_URL", None)
+        if database_url:
+            env["DATABASE_URL"] = database_url
+        run(["migrate", "--noinput"], env)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        seconds = run(["seed_demo", "--students", str(scale), "--reset"], env)
+        peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+        size = ""
+        if not database_url:
+            db = Path(var_dir) / "cems.sqlite3"
+            size = f", database {db.stat().st_size / 2**20:,.0f} MiB"
+        where = "PostgreSQL" if database_url else "SQLite"
+        print(f"seed_demo --students {scale:>9,} on {where:<10}: {seconds:7.1f} s, "
+              f"{scale / seconds:9,.0f} students/s, peak RSS {peak / 1024:,.0f} MiB{size}",
+              flush=True)  # fmt: skip
+
+
+def main() -> None:
+    targets: list[str | None] = [None]
+    if url := os.environ.get("BENCH_DATABASE_URL"):
+        targets.append(url)
+    for database_url in targets:
+        for scale in SCALES:
+            seed(scale, database_url)
+
+
+if __name__ == "__main__":
+    main()

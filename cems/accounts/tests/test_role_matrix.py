@@ -1,0 +1,173 @@
+"""The role matrix: every URL pattern, requested as every role, with objects inside and
+outside the user's scope. A URL pattern without an entry here fails the suite, so that no
+page can be added without deciding who may open it."""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from cems.accounts.models import Role
+from cems.conftest import World
+
+ANON = "anonymous"
+ROLES = [role.value for role in Role] + [ANON]
+SCHOOL_READERS = {"admin", "academic", "training", "finance", "auditor"}
+STUDENT_READERS = {"admin", "academic", "finance", "auditor", "station"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What each role gets. `expect` maps a role to (status inside, status outside scope)."""
+
+    expect: dict[str, tuple[int, int]]
+    objects: Callable[[World], tuple[Any, Any]] | None = None  # (inside, outside) for station staff
+    method: str = "get"
+    data: dict[str, str] = field(default_factory=dict)
+    # For lists: text that must appear (inside) and must not appear (outside) when allowed.
+    listing: Callable[[World], tuple[str, str]] | None = None
+
+
+def statuses(
+    default: int, anonymous: int = 302, **per_role: int | tuple[int, int]
+) -> dict[str, tuple[int, int]]:
+    table: dict[str, tuple[int, int]] = {}
+    for role in ROLES:
+        value = per_role.get(role, anonymous if role == ANON else default)
+        table[role] = value if isinstance(value, tuple) else (value, value)
+    return table
+
+
+def station_pair(world: World) -> tuple[Any, Any]:
+    return world.station_a, world.station_b
+
+
+def student_pair(world: World) -> tuple[Any, Any]:
+    return world.a1, world.b1
+
+
+MATRIX: dict[str, Entry] = {
+    "reports:dashboard": Entry(statuses(200)),
+    "accounts:login": Entry(statuses(302, anonymous=200)),  # signed-in users are sent on
+    "accounts:logout": Entry(statuses(302), method="post"),
+    "accounts:password_change": Entry(statuses(200)),
+    "accounts:password_change_done": Entry(statuses(200)),
+    "set_language": Entry(statuses(302, anonymous=302), method="post", data={"language": "en"}),
+    "organization:station_list": Entry(
+        statuses(403, **dict.fromkeys(SCHOOL_READERS | {"station"}, 200)),
+        listing=lambda w: (w.station_a.name, w.station_b.name),
+    ),
+    "organization:station_create": Entry(statuses(403, admin=200, academic=200)),
+    "organization:station_detail": Entry(
+        statuses(403, **dict.fromkeys(SCHOOL_READERS, 200), station=(200, 404)),
+        objects=station_pair,
+    ),
+    "organization:station_edit": Entry(
+        statuses(403, admin=200, academic=200), objects=station_pair
+    ),
+    "students:list": Entry(
+        statuses(403, **dict.fromkeys(STUDENT_READERS, 200)),
+        listing=lambda w: (w.a1.student_number, w.b1.student_number),
+    ),
+    "students:detail": Entry(
+        statuses(
+            403,
+            **dict.fromkeys(STUDENT_READERS - {"station"}, 200),
+            station=(200, 404),
+            student=(200, 404),
+        ),
+        objects=student_pair,
+    ),
+    # Django's admin: one entry for its whole namespace, requested at its index and at a
+    # model's change list; only school administrators get in, others are sent to its login.
+    "admin:*": Entry(statuses(302, admin=200)),
+}
+
+
+def _walk(patterns: list[Any], namespace: str = "") -> Iterator[str]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            yield (
+                f"{namespace}{pattern.name}"
+                if pattern.name
+                else f"{namespace}<unnamed {pattern.pattern}>"
+            )
+
+
+def all_url_names() -> list[str]:
+    return sorted(set(_walk(get_resolver().url_patterns)))
+
+
+def test_every_url_pattern_has_a_matrix_entry():
+    missing = [
+        name
+        for name in all_url_names()
+        if name not in MATRIX and not (name.startswith("admin:") and "admin:*" in MATRIX)
+    ]
+    assert missing == [], f"URL patterns without a role-matrix entry: {missing}"
+
+
+def test_matrix_has_no_stale_entries():
+    names = set(all_url_names())
+    stale = [key for key in MATRIX if key != "admin:*" and key not in names]
+    assert stale == []
+
+
+def _urls(name: str, entry: Entry, world: World) -> list[tuple[str, str]]:
+    """(which, url) pairs: which is "inside" or "outside"."""
+    if name == "admin:*":
+        return [("inside", reverse("admin:index")),
+                ("inside", reverse("admin:students_student_changelist"))]  # fmt: skip
+    if entry.objects is None:
+        return [("inside", reverse(name))]
+    inside, outside = entry.objects(world)
+    return [
+        ("inside", reverse(name, args=[inside.pk])),
+        ("outside", reverse(name, args=[outside.pk])),
+    ]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_role_matrix(name, role, world, client_for):
+    entry = MATRIX[name]
+    client = client_for(None if role == ANON else role)
+    for which, url in _urls(name, entry, world):
+        response = getattr(client, entry.method)(url, entry.data)
+        inside, outside = entry.expect[role]
+        expected = inside if which == "inside" else outside
+        assert response.status_code == expected, f"{role} {entry.method.upper()} {url}"
+        if entry.listing and response.status_code == 200:
+            shown, hidden = entry.listing(world)
+            html = response.content.decode()
+            assert shown in html, f"{role} should see {shown} at {url}"
+            if role == "station":
+                assert hidden not in html, f"{role} must not see {hidden} at {url}"
+
+
+def test_station_staff_cannot_edit_any_station_by_post(world, client_for):
+    client = client_for("station")
+    for station in (world.station_a, world.station_b):
+        url = reverse("organization:station_edit", args=[station.pk])
+        response = client.post(url, {"name": "forged"})
+        assert response.status_code == 403
+        station.refresh_from_db()
+        assert station.name != "forged"
+
+
+def test_outside_scope_404_is_rendered_in_the_users_language(world, client_for, settings):
+    client = client_for("station")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(reverse("students:detail", args=[world.b1.pk]))
+    assert response.status_code == 404
+    assert "Not found" in response.content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Not found" not in response.content.decode()
+    assert '<html lang="zh-hans">' in response.content.decode()
