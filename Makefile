@@ -43,7 +43,7 @@ bench: venv
 
 messages: venv
 	$(PY) manage.py makemessages -l zh_Hans --no-location --ignore=.venv --ignore=var
-	$(PY) manage.py compilemessages -l zh_Hans
+	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv --ignore=var
 
 clean:
 	rm -rf var/ .pytest_cache .mypy_cache .ruff_cache

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cems.catalog.models import Program
 from cems.core import idcard
@@ -27,7 +28,7 @@ class Student(models.Model):
 
     student_number = models.CharField(_("student number"), max_length=20, unique=True)
     exam_number = models.CharField(_("exam candidate number"), max_length=20, unique=True)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     id_number = models.CharField(
         _("ID number"), max_length=18, db_index=True, validators=[idcard.validate_id_number]

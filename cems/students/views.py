@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cems.accounts.access import Capability, require_capability, sees_personal_data, stations_for
 from cems.core.export import FORMATS, tabular_response
@@ -20,7 +21,7 @@ from cems.students.models import Student
 
 def _export(students: QuerySet[Student], *, personal: bool, fmt: str) -> HttpResponseBase:
     columns = [
-        _("Student number"), _("Exam candidate number"), _("Name"), _("Gender"),
+        _("Student number"), _("Exam candidate number"), pgettext("person", "Name"), _("Gender"),
         _("ID number"), _("Birth date"), _("Ethnicity"), _("Phone"), _("Province"),
         _("Station"), _("Major"), _("Level"), _("Study mode"), _("Cohort"), _("Status"),
     ]  # fmt: skip

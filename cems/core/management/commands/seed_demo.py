@@ -12,11 +12,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
 from cems.accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_users
+from cems.accounts.models import User
 from cems.catalog.demo import seed_catalog
+from cems.catalog.models import Major, Program
 from cems.core import demo
 from cems.organization.demo import seed_organization
-from cems.organization.models import School
+from cems.organization.models import Province, School, Station
 from cems.students.demo import seed_students
+from cems.students.models import Student
 
 DEFAULT_STUDENTS = 16_000
 
@@ -28,7 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("--students", type=int, default=DEFAULT_STUDENTS)
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument(
-            "--reset", action="store_true", help="delete all data first, then seed again"
+            "--reset",
+            action="store_true",
+            help="delete the demo school and its users first, then seed again",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -40,7 +45,7 @@ class Command(BaseCommand):
                 self.stdout.write("Demo data already present (use --reset to seed again).")
                 self._print_logins([(u, DEMO_PASSWORD, str(r.label)) for u, r, *_ in DEMO_USERS])
                 return
-            self._flush()
+            self._reset()
         started = time.monotonic()
         rng = random.Random(options["seed"])  # noqa: S311 - deterministic demo data, not secrets
         with transaction.atomic():
@@ -56,10 +61,12 @@ class Command(BaseCommand):
         self.stdout.write(f"Seeded {count:,} students in {elapsed:.1f} s (seed {options['seed']}).")
         self._print_logins(logins)
 
-    def _flush(self) -> None:
-        from django.core.management import call_command
-
-        call_command("flush", interactive=False, verbosity=0)
+    @transaction.atomic
+    def _reset(self) -> None:
+        """Delete the domain data and the demo users, dependants first. Other accounts stay."""
+        User.objects.filter(username__in=[username for username, *_ in DEMO_USERS]).delete()
+        for model in (Student, Program, Major, Station, Province, School):
+            model.objects.all().delete()
 
     def _print_logins(self, logins: list[tuple[str, str, str]]) -> None:
         self.stdout.write("Demo logins (user name / password / role):")
