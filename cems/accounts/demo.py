@@ -23,10 +23,9 @@ DEMO_USERS = [
 ]
 
 
-def seed_users() -> list[tuple[str, str, str]]:
-    """Create the demo users; returns (user name, password, role label) for printing."""
+def seed_users() -> None:
+    """Create the demo users (seed_demo prints their logins)."""
     password = make_password(DEMO_PASSWORD)  # hashed once: the same for every demo user
-    logins = []
     for username, role, full_name, station_codes in DEMO_USERS:
         user = User.objects.create(
             username=username,
@@ -49,5 +48,3 @@ def seed_users() -> list[tuple[str, str, str]]:
                 student.save(update_fields=["user"])
                 user.full_name = student.name
                 user.save(update_fields=["full_name"])
-        logins.append((username, DEMO_PASSWORD, str(Role(role).label)))
-    return logins

@@ -21,7 +21,7 @@ class StationForm(forms.ModelForm[Station]):
 class StationFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     province = forms.ModelChoiceField(
-        label=_("Province"), queryset=Province.objects.none(), required=False
+        label=_("Province"), queryset=Province.objects.none(), required=False, empty_label=_("All")
     )
     active = forms.ChoiceField(
         label=_("Status"),

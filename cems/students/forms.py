@@ -25,12 +25,14 @@ class StudentFilterForm(forms.Form):
         ),
     )
     station = forms.ModelChoiceField(
-        label=_("Station"), queryset=Station.objects.none(), required=False
+        label=_("Station"), queryset=Station.objects.none(), required=False, empty_label=_("All")
     )
     province = forms.ModelChoiceField(
-        label=_("Province"), queryset=Province.objects.none(), required=False
+        label=_("Province"), queryset=Province.objects.none(), required=False, empty_label=_("All")
     )
-    major = forms.ModelChoiceField(label=_("Major"), queryset=Major.objects.all(), required=False)
+    major = forms.ModelChoiceField(
+        label=_("Major"), queryset=Major.objects.all(), required=False, empty_label=_("All")
+    )
     level = forms.ChoiceField(label=_("Level"), choices=_with_all(Level.choices), required=False)
     mode = forms.ChoiceField(
         label=_("Study mode"), choices=_with_all(StudyMode.choices), required=False

@@ -10,9 +10,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
+from django.utils import translation
 
 from cems.accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_users
-from cems.accounts.models import User
+from cems.accounts.models import Role, User
 from cems.catalog.demo import seed_catalog
 from cems.catalog.models import Major, Program
 from cems.core import demo
@@ -43,7 +44,7 @@ class Command(BaseCommand):
         if School.objects.exists():
             if not options["reset"]:
                 self.stdout.write("Demo data already present (use --reset to seed again).")
-                self._print_logins([(u, DEMO_PASSWORD, str(r.label)) for u, r, *_ in DEMO_USERS])
+                self._print_logins()
                 return
             self._reset()
         started = time.monotonic()
@@ -53,13 +54,13 @@ class Command(BaseCommand):
             seed_catalog(rng)
         seed_students(rng, count)
         with transaction.atomic():
-            logins = seed_users()
+            seed_users()
         if connection.vendor == "sqlite" or connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         elapsed = time.monotonic() - started
         self.stdout.write(f"Seeded {count:,} students in {elapsed:.1f} s (seed {options['seed']}).")
-        self._print_logins(logins)
+        self._print_logins()
 
     @transaction.atomic
     def _reset(self) -> None:
@@ -68,7 +69,12 @@ class Command(BaseCommand):
         for model in (Student, Program, Major, Station, Province, School):
             model.objects.all().delete()
 
-    def _print_logins(self, logins: list[tuple[str, str, str]]) -> None:
+    def _print_logins(self) -> None:
         self.stdout.write("Demo logins (user name / password / role):")
-        for username, password, role in logins:
-            self.stdout.write(f"  {username:<12} {password:<16} {role}")
+        for username, role, _name, stations in DEMO_USERS:
+            with translation.override("en"):
+                english = str(Role(role).label)
+            with translation.override("zh-hans"):
+                chinese = str(Role(role).label)
+            where = f" ({', '.join(stations)})" if stations else ""
+            self.stdout.write(f"  {username:<12} {DEMO_PASSWORD:<16} {english} / {chinese}{where}")
