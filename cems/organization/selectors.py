@@ -9,9 +9,12 @@ from cems.organization.models import Province, Station
 from cems.students.models import StudentStatus
 
 
-def station_list(*, user: AnyUser, filters: dict[str, Any] | None = None) -> QuerySet[Station]:
-    filters = filters or {}
+def station_list(*, user: AnyUser, filters: dict[str, Any] | None) -> QuerySet[Station]:
+    """The user's stations matching the filters; None (invalid filters) matches nothing."""
     stations = stations_for(user).select_related("province")
+    if filters is None:
+        stations = stations.none()
+        filters = {}
     if province := filters.get("province"):
         stations = stations.filter(province=province)
     if (active := filters.get("active")) in ("1", "0"):

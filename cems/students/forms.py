@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cems.catalog.models import Level, Major, StudyMode
+from cems.core import idcard
 from cems.organization.models import Province, Station
 from cems.students.models import StudentStatus
 
@@ -41,6 +42,14 @@ class StudentFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=_with_all(StudentStatus.choices), required=False
     )
+
+    def clean_q(self) -> str:
+        """An 18-character ID number with a wrong check character or date is named as such
+        (a 15-digit one is looked up in its 18-digit form)."""
+        q = idcard.normalize(self.cleaned_data.get("q") or "")
+        if len(q) == 18 and q[:17].isdigit():
+            idcard.parse(q)
+        return str(self.cleaned_data.get("q") or "").strip()
 
     def __init__(
         self,

@@ -47,9 +47,11 @@ def search_condition(q: str) -> Q:
     return Q(name__contains=q)
 
 
-def student_list(*, user: AnyUser, filters: dict[str, Any] | None = None) -> QuerySet[Student]:
-    filters = filters or {}
+def student_list(*, user: AnyUser, filters: dict[str, Any] | None) -> QuerySet[Student]:
+    """The user's students matching the filters; None (invalid filters) matches nothing."""
     students = students_for(user)
+    if filters is None:
+        return students.none()
     conditions = {
         lookup: filters[key]
         for key, lookup in FILTER_LOOKUPS.items()

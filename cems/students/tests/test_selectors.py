@@ -114,12 +114,12 @@ class TestSearch:
 
 class TestStudentList:
     def test_scope_of_each_role(self, world, users):
-        assert numbers(selectors.student_list(user=users["finance"])) == [
+        assert numbers(selectors.student_list(user=users["finance"], filters={})) == [
             "102025001001", "102025001002", "102025001003",
         ]  # fmt: skip
-        assert names(selectors.student_list(user=users["station"])) == {"张伟", "李娜"}
-        assert names(selectors.student_list(user=users["student"])) == {"张伟"}
-        assert list(selectors.student_list(user=users["teacher"])) == []
+        assert names(selectors.student_list(user=users["station"], filters={})) == {"张伟", "李娜"}
+        assert names(selectors.student_list(user=users["student"], filters={})) == {"张伟"}
+        assert list(selectors.student_list(user=users["teacher"], filters={})) == []
 
     def test_filter_by_station_and_province(self, world, users):
         academic = users["academic"]
@@ -162,7 +162,7 @@ class TestStudentList:
 
     def test_ordered_by_student_number(self, world, users):
         add_student(world, 1)
-        found = numbers(selectors.student_list(user=users["academic"]))
+        found = numbers(selectors.student_list(user=users["academic"], filters={}))
         assert found == sorted(found)
 
 
