@@ -33,6 +33,29 @@ def make_id_number(birth: dt.date, gender: str, serial: int, area: str = "430302
     return first17 + idcard.check_character(first17)
 
 
+def add_student(world: "World", serial: int, **fields: object) -> Student:
+    """Another student at station A (override any field), valid by construction."""
+    gender = str(fields.pop("gender", "M"))
+    birth = fields.pop("birth_date", dt.date(1990, 1, 1) + dt.timedelta(days=serial))
+    assert isinstance(birth, dt.date)
+    number = f"1020259{serial:05d}"
+    values: dict[str, object] = {
+        "student_number": number,
+        "exam_number": f"26{number}",
+        "name": "赵六",
+        "gender": gender,
+        "id_number": make_id_number(birth, gender, serial),
+        "birth_date": birth,
+        "phone": "13912345678",
+        "station": world.station_a,
+        "program": world.program,
+        "cohort_year": 2025,
+        "status": StudentStatus.REGISTERED,
+    }
+    values.update(fields)
+    return Student.objects.create(**values)
+
+
 @dataclass
 class World:
     school: School

@@ -1,30 +1,9 @@
-import datetime as dt
-
 import pytest
 
-from cems.conftest import World, make_id_number
+from cems.conftest import add_student
 from cems.organization.models import Station
 from cems.reports.selectors import Chart, dashboard_charts, dashboard_figures
-from cems.students.models import Student, StudentStatus
-
-
-def add_student(world: World, serial: int, **fields: object) -> Student:
-    birth = dt.date(1990, 1, 1) + dt.timedelta(days=serial)
-    number = f"1020259{serial:05d}"
-    values: dict[str, object] = {
-        "student_number": number,
-        "exam_number": f"26{number}",
-        "name": "赵六",
-        "gender": "M",
-        "id_number": make_id_number(birth, "M", serial),
-        "birth_date": birth,
-        "station": world.station_a,
-        "program": world.program,
-        "cohort_year": 2025,
-        "status": StudentStatus.REGISTERED,
-    }
-    values.update(fields)
-    return Student.objects.create(**values)
+from cems.students.models import StudentStatus
 
 
 def charts_of(user) -> dict[str, Chart]:

@@ -7,30 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cems.conftest import World, make_id_number
+from cems.conftest import World, add_student
 from cems.organization.models import Station
 from cems.students.models import Student, StudentStatus
 
 DASHBOARD = reverse("reports:dashboard")
-
-
-def add_student(world: World, serial: int, **fields: object) -> Student:
-    birth = dt.date(1990, 1, 1) + dt.timedelta(days=serial)
-    number = f"1020259{serial:05d}"
-    values: dict[str, object] = {
-        "student_number": number,
-        "exam_number": f"26{number}",
-        "name": "赵六",
-        "gender": "M",
-        "id_number": make_id_number(birth, "M", serial),
-        "birth_date": birth,
-        "station": world.station_a,
-        "program": world.program,
-        "cohort_year": 2025,
-        "status": StudentStatus.REGISTERED,
-    }
-    values.update(fields)
-    return Student.objects.create(**values)
 
 
 def bar_links(response) -> list[tuple[str, int]]:

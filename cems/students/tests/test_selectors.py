@@ -5,33 +5,11 @@ import pytest
 from django.http import Http404
 
 from cems.catalog.models import Level, Major, Program, StudyMode
-from cems.conftest import World, make_id_number
+from cems.conftest import World, add_student, make_id_number
 from cems.students import selectors
-from cems.students.models import Student, StudentStatus
+from cems.students.models import StudentStatus
 
 X_ID = make_id_number(dt.date(1990, 5, 17), "M", 5)  # 43030219900517051X
-
-
-def add_student(world: World, serial: int, **fields: object) -> Student:
-    gender = str(fields.pop("gender", "M"))
-    birth = fields.pop("birth_date", dt.date(1990, 1, 1) + dt.timedelta(days=serial))
-    assert isinstance(birth, dt.date)
-    number = f"1020259{serial:05d}"
-    values: dict[str, object] = {
-        "student_number": number,
-        "exam_number": f"26{number}",
-        "name": "赵六",
-        "gender": gender,
-        "id_number": make_id_number(birth, gender, serial),
-        "birth_date": birth,
-        "phone": "13912345678",
-        "station": world.station_a,
-        "program": world.program,
-        "cohort_year": 2025,
-        "status": StudentStatus.REGISTERED,
-    }
-    values.update(fields)
-    return Student.objects.create(**values)
 
 
 @pytest.fixture

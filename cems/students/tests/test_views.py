@@ -11,7 +11,7 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from cems.catalog.models import Level, Major, Program, StudyMode
-from cems.conftest import World, make_id_number
+from cems.conftest import World, add_student, make_id_number
 from cems.core.masking import mask_id_number
 from cems.organization.models import Station
 from cems.students.models import Student, StudentStatus
@@ -23,28 +23,6 @@ X_ID_MASKED = "4303**********051X"
 
 def detail_url(student: Student) -> str:
     return reverse("students:detail", args=[student.pk])
-
-
-def add_student(world: World, serial: int, **fields: object) -> Student:
-    gender = str(fields.pop("gender", "M"))
-    birth = fields.pop("birth_date", dt.date(1990, 1, 1) + dt.timedelta(days=serial))
-    assert isinstance(birth, dt.date)
-    number = f"1020259{serial:05d}"
-    values: dict[str, object] = {
-        "student_number": number,
-        "exam_number": f"26{number}",
-        "name": "赵六",
-        "gender": gender,
-        "id_number": make_id_number(birth, gender, serial),
-        "birth_date": birth,
-        "phone": "13912345678",
-        "station": world.station_a,
-        "program": world.program,
-        "cohort_year": 2025,
-        "status": StudentStatus.REGISTERED,
-    }
-    values.update(fields)
-    return Student.objects.create(**values)
 
 
 def add_x_student(world: World) -> Student:
