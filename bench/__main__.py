@@ -7,7 +7,6 @@
 """
 
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -18,11 +17,16 @@ ROOT = Path(__file__).resolve().parent.parent
 SCALES = [int(s) for s in os.environ.get("BENCH_SCALES", "15000,1000000").split(",") if s]
 
 
-def run(args: list[str], env: dict[str, str]) -> float:
+def run(args: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Run a management command; its wall time in seconds and its own peak RSS in KiB."""
     started = time.monotonic()
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)  # fmt: skip
-    return time.monotonic() - started
+    child = subprocess.Popen([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
+                             stdout=subprocess.DEVNULL)  # fmt: skip
+    _pid, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise SystemExit(f"manage.py {' '.join(args)} failed ({child.returncode})")
+    return time.monotonic() - started, usage.ru_maxrss
 
 
 def seed(scale: int, database_url: str | None) -> None:
@@ -32,9 +36,7 @@ def seed(scale: int, database_url: str | None) -> None:
         if database_url:
             env["DATABASE_URL"] = database_url
         run(["migrate", "--noinput"], env)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        seconds = run(["seed_demo", "--students", str(scale), "--reset"], env)
-        peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+        seconds, peak = run(["seed_demo", "--students", str(scale), "--reset"], env)
         size = ""
         if not database_url:
             db = Path(var_dir) / "cems.sqlite3"

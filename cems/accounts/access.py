@@ -94,6 +94,14 @@ def require_capability(capability: Capability) -> Callable[[ViewFunc], ViewFunc]
     return decorator
 
 
+def signed_in_user(request: HttpRequest) -> User:
+    """The acting user of a view that requires sign-in (for services' `actor`)."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise PermissionDenied
+    return user
+
+
 # --- Scopes: the querysets a user may see ----------------------------------------------------
 
 

@@ -10,7 +10,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from cems.accounts.access import Capability, has_capability, require_capability
+from cems.accounts.access import (
+    Capability,
+    has_capability,
+    require_capability,
+    signed_in_user,
+)
 from cems.core.export import FORMATS, tabular_response
 from cems.core.forms import valid_filters
 from cems.organization import selectors, services
@@ -80,14 +85,13 @@ def _save_station(request: HttpRequest, station: Station | None) -> HttpResponse
     # keeps the saved name while showing errors.
     form = StationForm(request.POST or None, instance=copy.copy(station))
     if request.method == "POST" and form.is_valid():
+        actor = signed_in_user(request)
         try:
             if station is None:
-                station = services.station_create(actor=request.user, data=form.cleaned_data)  # type: ignore[arg-type]
+                station = services.station_create(actor=actor, data=form.cleaned_data)
             else:
                 station = services.station_update(
-                    actor=request.user,  # type: ignore[arg-type]
-                    station=station,
-                    data=form.cleaned_data,
+                    actor=actor, station=station, data=form.cleaned_data
                 )
         except ValidationError as error:
             form.add_error(None, error)
