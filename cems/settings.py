@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "cems.organization",
     "cems.catalog",
     "cems.students",
+    "cems.admissions",
     "cems.reports",
 ]
 
@@ -179,6 +180,17 @@ LOGGING = {
 # Standard length of study in years per program level; sources disagree, so it is a setting.
 CEMS_STANDARD_LENGTH_YEARS = {"hs_jc": "2.5", "jc_ba": "2.5", "hs_ba": "5"}
 CEMS_PAGE_SIZE = 50
+# The maximum study period is the standard length plus this many years (suspensions count).
+CEMS_MAX_EXTRA_YEARS = 3
+# Suspension (休学): one year at a time, at most this many years in total.
+CEMS_SUSPENSION_MAX_YEARS = 2
+# 学号 = college code (2) + admission year (4) + major code (3) + sequence (3); the pattern is a
+# str.format template over college, year, major (Major.short_code), station (Station.code)
+# and seq (per year and major).
+CEMS_COLLEGE_CODE = "10"
+CEMS_STUDENT_NUMBER_PATTERN = "{college}{year}{major}{seq:03d}"
+# Admission files larger than this are refused before they are read.
+CEMS_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 # Locking by user name alone is deliberate: the account is what is protected, whatever the
 # address the attempts come from (axes warns because it prefers address-based locking).

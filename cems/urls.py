@@ -6,6 +6,9 @@ urlpatterns = [
     path("accounts/", include("cems.accounts.urls")),
     path("stations/", include("cems.organization.urls")),
     path("students/", include("cems.students.urls")),
+    path("requests/", include("cems.students.status_urls")),
+    path("catalog/", include("cems.catalog.urls")),
+    path("admissions/", include("cems.admissions.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -16,13 +16,14 @@ from typing import Any, TypeVar, cast
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404
 
 from cems.accounts.models import Role, User
+from cems.admissions.models import Candidate
 from cems.organization.models import Station
-from cems.students.models import Student
+from cems.students.models import StatusChangeRequest, Student, StudentClass
 
 AnyUser = User | AnonymousUser
 
@@ -32,26 +33,59 @@ class Capability(StrEnum):
     MANAGE_STATIONS = "manage_stations"
     LIST_STUDENTS = "list_students"
     VIEW_STUDENTS = "view_students"
+    # Personal data (ID and phone numbers) is shown masked to everyone; this capability
+    # allows the deliberate, logged action of unmasking it within the user's scope.
     SEE_PERSONAL_DATA = "see_personal_data"
     USE_ADMIN = "use_admin"
+    VIEW_CATALOG = "view_catalog"
+    MANAGE_CATALOG = "manage_catalog"
+    VIEW_CANDIDATES = "view_candidates"
+    IMPORT_ADMISSIONS = "import_admissions"
+    ENROLL_STUDENTS = "enroll_students"
+    VIEW_STATUS_REQUESTS = "view_status_requests"
+    FILE_STATUS_REQUESTS = "file_status_requests"
+    APPROVE_AS_STATION = "approve_as_station"
+    APPROVE_AS_SCHOOL = "approve_as_school"
+    MANAGE_REGISTRATIONS = "manage_registrations"
 
 
 C = Capability
+_SCHOOL_READ = {C.VIEW_STATIONS, C.LIST_STUDENTS, C.VIEW_STUDENTS, C.VIEW_CATALOG,
+                C.VIEW_STATUS_REQUESTS}  # fmt: skip
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ADMIN: frozenset(Capability),
     Role.ACADEMIC: frozenset(
-        {C.VIEW_STATIONS, C.MANAGE_STATIONS, C.LIST_STUDENTS, C.VIEW_STUDENTS, C.SEE_PERSONAL_DATA}
+        _SCHOOL_READ
+        | {
+            C.MANAGE_STATIONS,
+            C.SEE_PERSONAL_DATA,
+            C.MANAGE_CATALOG,
+            C.VIEW_CANDIDATES,
+            C.IMPORT_ADMISSIONS,
+            C.ENROLL_STUDENTS,
+            C.APPROVE_AS_SCHOOL,
+            C.MANAGE_REGISTRATIONS,
+        }
     ),
     Role.TRAINING: frozenset({C.VIEW_STATIONS}),
-    Role.FINANCE: frozenset({C.VIEW_STATIONS, C.LIST_STUDENTS, C.VIEW_STUDENTS}),
+    Role.FINANCE: frozenset(_SCHOOL_READ),
     Role.STATION: frozenset(
-        {C.VIEW_STATIONS, C.LIST_STUDENTS, C.VIEW_STUDENTS, C.SEE_PERSONAL_DATA}
+        _SCHOOL_READ
+        | {
+            C.SEE_PERSONAL_DATA,
+            C.VIEW_CANDIDATES,
+            C.FILE_STATUS_REQUESTS,
+            C.APPROVE_AS_STATION,
+            C.MANAGE_REGISTRATIONS,
+        }
     ),
     Role.TEACHER: frozenset(),
-    # A student's scope is their own record, which they may see in full.
-    Role.STUDENT: frozenset({C.VIEW_STUDENTS, C.SEE_PERSONAL_DATA}),
+    # A student's scope is their own record; they may file a suspension or withdrawal.
+    Role.STUDENT: frozenset(
+        {C.VIEW_STUDENTS, C.SEE_PERSONAL_DATA, C.VIEW_STATUS_REQUESTS, C.FILE_STATUS_REQUESTS}
+    ),
     Role.TRAINEE: frozenset(),
-    Role.AUDITOR: frozenset({C.VIEW_STATIONS, C.LIST_STUDENTS, C.VIEW_STUDENTS}),
+    Role.AUDITOR: frozenset(_SCHOOL_READ | {C.VIEW_CANDIDATES}),
 }
 
 # Roles whose scope is the whole school rather than some stations or one person.
@@ -128,8 +162,48 @@ def students_for(user: AnyUser) -> QuerySet[Student]:
     return Student.objects.none()
 
 
+def candidates_for(user: AnyUser) -> QuerySet[Candidate]:
+    if not has_capability(user, C.VIEW_CANDIDATES):
+        return Candidate.objects.none()
+    role = _role(user)
+    if role in SCHOOL_WIDE_ROLES:
+        return Candidate.objects.all()
+    if role == Role.STATION:
+        return Candidate.objects.filter(station__staff=cast(User, user))
+    return Candidate.objects.none()
+
+
+def classes_for(user: AnyUser) -> QuerySet[StudentClass]:
+    if not has_capability(user, C.LIST_STUDENTS):
+        return StudentClass.objects.none()
+    role = _role(user)
+    if role in SCHOOL_WIDE_ROLES:
+        return StudentClass.objects.all()
+    if role == Role.STATION:
+        return StudentClass.objects.filter(station__staff=cast(User, user))
+    return StudentClass.objects.none()
+
+
+def status_requests_for(user: AnyUser) -> QuerySet[StatusChangeRequest]:
+    """Requests about the user's students, and for station staff also those asking to move
+    a student into one of their stations (they consent as the receiving station)."""
+    if not has_capability(user, C.VIEW_STATUS_REQUESTS):
+        return StatusChangeRequest.objects.none()
+    role = _role(user)
+    if role in SCHOOL_WIDE_ROLES:
+        return StatusChangeRequest.objects.all()
+    if role == Role.STATION:
+        staff = cast(User, user)
+        return StatusChangeRequest.objects.filter(
+            Q(student__station__staff=staff) | Q(new_station__staff=staff)
+        ).distinct()
+    if role == Role.STUDENT:
+        return StatusChangeRequest.objects.filter(student__user=cast(User, user))
+    return StatusChangeRequest.objects.none()
+
+
 def sees_personal_data(user: AnyUser) -> bool:
-    """Whether ID and phone numbers within the user's scope are shown in full."""
+    """Whether the user may unmask ID and phone numbers within their scope."""
     return has_capability(user, C.SEE_PERSONAL_DATA)
 
 

@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -98,3 +98,88 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return f"{self.major.name} · {self.get_level_display()} · {self.get_mode_display()}"
+
+
+class Assessment(models.TextChoices):
+    EXAM = "exam", _("Exam")
+    COURSEWORK = "coursework", _("Coursework")
+
+
+class Course(models.Model):
+    """A course of the school's catalogue; teaching plans place it in a term of a program."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    credits = models.DecimalField(
+        _("credits"), max_digits=4, decimal_places=1, validators=[MinValueValidator(Decimal("0"))]
+    )
+    hours = models.PositiveSmallIntegerField(_("hours"))
+    assessment = models.CharField(
+        _("assessment"), max_length=16, choices=Assessment.choices, default=Assessment.EXAM
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class TeachingPlan(models.Model):
+    """教学计划: the courses of each term for one program and one admission year."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="plans", verbose_name=_("program")
+    )
+    admission_year = models.PositiveSmallIntegerField(_("admission year"))
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["program__major__code", "program__level", "program__mode", "admission_year"]
+        verbose_name = _("teaching plan")
+        verbose_name_plural = _("teaching plans")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "admission_year"], name="plan_unique_program_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} · {self.admission_year}"
+
+
+class PlanCourse(models.Model):
+    """One course in one term of a teaching plan, with the plan's own credits and hours."""
+
+    plan = models.ForeignKey(
+        TeachingPlan, on_delete=models.CASCADE, related_name="courses", verbose_name=_("plan")
+    )
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, related_name="plan_entries", verbose_name=_("course")
+    )
+    term = models.PositiveSmallIntegerField(
+        _("term"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    credits = models.DecimalField(
+        _("credits"), max_digits=4, decimal_places=1, validators=[MinValueValidator(Decimal("0"))]
+    )
+    hours = models.PositiveSmallIntegerField(_("hours"))
+    assessment = models.CharField(_("assessment"), max_length=16, choices=Assessment.choices)
+    is_required = models.BooleanField(_("required"), default=True)
+    is_degree_course = models.BooleanField(_("degree course"), default=False)
+
+    class Meta:
+        ordering = ["plan", "term", "course__code"]
+        verbose_name = _("plan course")
+        verbose_name_plural = _("plan courses")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "course"], name="plancourse_unique_course")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} · {self.term} · {self.course}"

@@ -16,19 +16,25 @@ from cems.students.models import Student
 ALL = frozenset(C)
 
 # The intended policy, written out independently of access.ROLE_CAPABILITIES.
+READ = {C.VIEW_STATIONS, C.LIST_STUDENTS, C.VIEW_STUDENTS, C.VIEW_CATALOG,
+        C.VIEW_STATUS_REQUESTS}  # fmt: skip
 EXPECTED_CAPABILITIES = {
     "admin": ALL,
-    "academic": {
-        C.VIEW_STATIONS, C.MANAGE_STATIONS, C.LIST_STUDENTS, C.VIEW_STUDENTS,
-        C.SEE_PERSONAL_DATA,
+    "academic": READ | {
+        C.MANAGE_STATIONS, C.SEE_PERSONAL_DATA, C.MANAGE_CATALOG, C.VIEW_CANDIDATES,
+        C.IMPORT_ADMISSIONS, C.ENROLL_STUDENTS, C.APPROVE_AS_SCHOOL, C.MANAGE_REGISTRATIONS,
     },
     "training": {C.VIEW_STATIONS},
-    "finance": {C.VIEW_STATIONS, C.LIST_STUDENTS, C.VIEW_STUDENTS},
-    "station": {C.VIEW_STATIONS, C.LIST_STUDENTS, C.VIEW_STUDENTS, C.SEE_PERSONAL_DATA},
+    "finance": READ,
+    "station": READ | {
+        C.SEE_PERSONAL_DATA, C.VIEW_CANDIDATES, C.FILE_STATUS_REQUESTS, C.APPROVE_AS_STATION,
+        C.MANAGE_REGISTRATIONS,
+    },
     "teacher": set(),
-    "student": {C.VIEW_STUDENTS, C.SEE_PERSONAL_DATA},
+    "student": {C.VIEW_STUDENTS, C.SEE_PERSONAL_DATA, C.VIEW_STATUS_REQUESTS,
+                C.FILE_STATUS_REQUESTS},
     "trainee": set(),
-    "auditor": {C.VIEW_STATIONS, C.LIST_STUDENTS, C.VIEW_STUDENTS},
+    "auditor": READ | {C.VIEW_CANDIDATES},
 }  # fmt: skip
 
 

@@ -2,51 +2,26 @@
 outside the user's scope. A URL pattern without an entry here fails the suite, so that no
 page can be added without deciding who may open it."""
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+import importlib
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db.models import Model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from cems.accounts.models import Role
 from cems.conftest import World
-
-ANON = "anonymous"
-ROLES = [role.value for role in Role] + [ANON]
-SCHOOL_READERS = {"admin", "academic", "training", "finance", "auditor"}
-STUDENT_READERS = {"admin", "academic", "finance", "auditor", "station"}
-
-
-@dataclass(frozen=True)
-class Entry:
-    """What each role gets. `expect` maps a role to (status inside, status outside scope)."""
-
-    expect: dict[str, tuple[int, int]]
-    objects: Callable[[World], tuple[Any, Any]] | None = None  # (inside, outside) for station staff
-    method: str = "get"
-    data: dict[str, str] = field(default_factory=dict)
-    # For lists: text that must appear (inside) and must not appear (outside) when allowed.
-    listing: Callable[[World], tuple[str, str]] | None = None
-
-
-def statuses(
-    default: int, anonymous: int = 302, **per_role: int | tuple[int, int]
-) -> dict[str, tuple[int, int]]:
-    table: dict[str, tuple[int, int]] = {}
-    for role in ROLES:
-        value = per_role.get(role, anonymous if role == ANON else default)
-        table[role] = value if isinstance(value, tuple) else (value, value)
-    return table
-
-
-def station_pair(world: World) -> tuple[Any, Any]:
-    return world.station_a, world.station_b
-
-
-def student_pair(world: World) -> tuple[Any, Any]:
-    return world.a1, world.b1
-
+from cems.testing import (
+    ANON,
+    ROLES,
+    SCHOOL_READERS,
+    STUDENT_READERS,
+    Entry,
+    station_pair,
+    statuses,
+    student_pair,
+)
 
 MATRIX: dict[str, Entry] = {
     "reports:dashboard": Entry(statuses(200)),
@@ -84,6 +59,19 @@ MATRIX: dict[str, Entry] = {
     # model's change list; only school administrators get in, others are sent to its login.
     "admin:*": Entry(statuses(302, admin=200)),
 }
+
+
+def _gather_app_matrices() -> None:
+    """Add the entries each app declares in cems/<app>/tests/matrix*.py."""
+    root = Path(__file__).resolve().parents[2]
+    for path in sorted(root.glob("*/tests/matrix*.py")):
+        module = importlib.import_module(f"cems.{path.parent.parent.name}.tests.{path.stem}")
+        for name, entry in module.MATRIX.items():
+            assert name not in MATRIX, f"{name} has two role-matrix entries"
+            MATRIX[name] = entry
+
+
+_gather_app_matrices()
 
 
 def _walk(patterns: list[Any], namespace: str = "") -> Iterator[str]:
@@ -126,10 +114,12 @@ def _urls(name: str, entry: Entry, world: World) -> list[tuple[str, str]]:
     if entry.objects is None:
         return [("inside", reverse(name))]
     inside, outside = entry.objects(world)
-    return [
-        ("inside", reverse(name, args=[inside.pk])),
-        ("outside", reverse(name, args=[outside.pk])),
-    ]
+    return [("inside", reverse(name, args=_args(inside))),
+            ("outside", reverse(name, args=_args(outside)))]  # fmt: skip
+
+
+def _args(target: Any) -> list[Any]:
+    return [target.pk] if isinstance(target, Model) else list(target)
 
 
 @pytest.mark.parametrize("role", ROLES)
