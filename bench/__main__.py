@@ -1,5 +1,8 @@
 """`make bench`: benchmarks, not tests. Prints figures; asserts nothing.
 
+- the admission import of a 15,000-row xlsx file end to end (bench/admissions.py);
+- the student list's pages at 1,000,000 students (bench/student_list.py);
+
 - seed_demo at the seed's scale (15,000 students) and at 1,000,000 students, each into a
   fresh SQLite database under a temporary directory: wall time and peak memory.
 - BENCH_SCALES=15000,200000 chooses other scales; BENCH_DATABASE_URL=postgres://... runs
@@ -12,6 +15,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench import admissions, student_list
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALES = [int(s) for s in os.environ.get("BENCH_SCALES", "15000,1000000").split(",") if s]
@@ -48,12 +53,17 @@ def seed(scale: int, database_url: str | None) -> None:
 
 
 def main() -> None:
+    print("== seed_demo", flush=True)
     targets: list[str | None] = [None]
     if url := os.environ.get("BENCH_DATABASE_URL"):
         targets.append(url)
     for database_url in targets:
         for scale in SCALES:
             seed(scale, database_url)
+    print("== admission import (15,000-row xlsx, SQLite)", flush=True)
+    admissions.main()
+    print("== student list pages", flush=True)
+    student_list.main()
 
 
 if __name__ == "__main__":

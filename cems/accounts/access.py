@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404
 
 from cems.accounts.models import Role, User
-from cems.admissions.models import Candidate
+from cems.admissions.models import AdmissionImport, Candidate
 from cems.organization.models import Station
 from cems.students.models import StatusChangeRequest, Student, StudentClass
 
@@ -47,13 +47,14 @@ class Capability(StrEnum):
     APPROVE_AS_STATION = "approve_as_station"
     APPROVE_AS_SCHOOL = "approve_as_school"
     MANAGE_REGISTRATIONS = "manage_registrations"
+    USE_PORTAL = "use_portal"  # the student's own page
 
 
 C = Capability
 _SCHOOL_READ = {C.VIEW_STATIONS, C.LIST_STUDENTS, C.VIEW_STUDENTS, C.VIEW_CATALOG,
                 C.VIEW_STATUS_REQUESTS}  # fmt: skip
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.ADMIN: frozenset(Capability),
+    Role.ADMIN: frozenset(Capability) - {C.USE_PORTAL},
     Role.ACADEMIC: frozenset(
         _SCHOOL_READ
         | {
@@ -82,7 +83,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.TEACHER: frozenset(),
     # A student's scope is their own record; they may file a suspension or withdrawal.
     Role.STUDENT: frozenset(
-        {C.VIEW_STUDENTS, C.SEE_PERSONAL_DATA, C.VIEW_STATUS_REQUESTS, C.FILE_STATUS_REQUESTS}
+        {
+            C.VIEW_STUDENTS,
+            C.SEE_PERSONAL_DATA,
+            C.VIEW_STATUS_REQUESTS,
+            C.FILE_STATUS_REQUESTS,
+            C.USE_PORTAL,
+        }
     ),
     Role.TRAINEE: frozenset(),
     Role.AUDITOR: frozenset(_SCHOOL_READ | {C.VIEW_CANDIDATES}),
@@ -171,6 +178,13 @@ def candidates_for(user: AnyUser) -> QuerySet[Candidate]:
     if role == Role.STATION:
         return Candidate.objects.filter(station__staff=cast(User, user))
     return Candidate.objects.none()
+
+
+def admission_imports_for(user: AnyUser) -> QuerySet[AdmissionImport]:
+    """Admission imports are the school's: those who may import see them all."""
+    if not has_capability(user, C.IMPORT_ADMISSIONS):
+        return AdmissionImport.objects.none()
+    return AdmissionImport.objects.all()
 
 
 def classes_for(user: AnyUser) -> QuerySet[StudentClass]:

@@ -8,19 +8,33 @@ from django.utils.translation import gettext_lazy as _
 
 from cems.accounts.access import Capability, capabilities_of
 
+C = Capability
+
 
 @dataclass(frozen=True)
 class NavItem:
     url_name: str
     label: str | Promise
-    capability: Capability | None
+    # Shown to a user holding any one of these; an empty tuple means every signed-in user.
+    capabilities: tuple[Capability, ...] = ()
 
 
 NAVIGATION = (
-    NavItem("reports:dashboard", _("Dashboard"), None),
-    NavItem("students:list", _("Students"), Capability.LIST_STUDENTS),
-    NavItem("organization:station_list", _("Stations"), Capability.VIEW_STATIONS),
-    NavItem("admin:index", _("Administration"), Capability.USE_ADMIN),
+    NavItem("reports:dashboard", _("Dashboard")),
+    NavItem("status_changes:portal", _("My studies"), (C.USE_PORTAL,)),
+    NavItem("students:list", _("Students"), (C.LIST_STUDENTS,)),
+    NavItem("admissions:candidate_list", _("Admissions"), (C.VIEW_CANDIDATES,)),
+    NavItem("students:enroll", _("Enrollment"), (C.ENROLL_STUDENTS,)),
+    NavItem(
+        "status_changes:pending",
+        _("Waiting for my decision"),
+        (C.APPROVE_AS_STATION, C.APPROVE_AS_SCHOOL),
+    ),
+    NavItem("status_changes:list", _("Status changes"), (C.LIST_STUDENTS,)),
+    NavItem("status_changes:registration", _("Registration"), (C.MANAGE_REGISTRATIONS,)),
+    NavItem("organization:station_list", _("Stations"), (C.VIEW_STATIONS,)),
+    NavItem("catalog:plan_list", _("Catalog"), (C.VIEW_CATALOG,)),
+    NavItem("admin:index", _("Administration"), (C.USE_ADMIN,)),
 )
 
 
@@ -32,8 +46,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     path = request.path
     items = []
     for item in NAVIGATION:
-        if item.capability is None or item.capability in granted:
-            url = reverse(item.url_name)
-            active = path == url if url == "/" else path.startswith(url)
-            items.append({"url": url, "label": item.label, "active": active})
+        if item.capabilities and not granted.intersection(item.capabilities):
+            continue
+        url = reverse(item.url_name)
+        active = path == url if url == "/" else path.startswith(url)
+        items.append({"url": url, "label": item.label, "active": active})
     return {"nav_items": items}

@@ -39,6 +39,17 @@ class AdmissionImport(models.Model):
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    all_or_nothing = models.BooleanField(
+        _("all or nothing"),
+        default=False,
+        help_text=_("Write nothing if any row is rejected."),
+    )
+    # The uploaded file's name under VAR_DIR/uploads while it waits for confirmation (never
+    # served); emptied when the import is confirmed or discarded and the file deleted.
+    stored_name = models.CharField(max_length=64, blank=True, editable=False)
+    # {"warnings": [...], "rows": [...]}: while previewed every row (as the preview shows
+    # it), afterwards the rows that were rejected or warned about (see checks.RowResult).
+    report = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,7 +1,8 @@
+import math
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -43,14 +44,29 @@ def default_standard_length(level: str) -> Decimal:
     return Decimal(settings.CEMS_STANDARD_LENGTH_YEARS[level])
 
 
+# Codes of the national catalogue: six digits, sometimes a letter or two (120203K, 080910T).
+_MAJOR_CODE = RegexValidator(
+    r"^\d{6}[A-Z]{0,2}$", _("Six digits, optionally followed by capital letters (120203K).")
+)
+_SHORT_CODE = RegexValidator(r"^\d{3}$", _("Exactly three digits."))
+# Admission years a plan may be made for; wide enough for old records and planning ahead.
+EARLIEST_YEAR = 1950
+LATEST_YEAR = 2100
+
+
 class Major(models.Model):
     code = models.CharField(
-        _("code"), max_length=10, unique=True, help_text=_("The national catalogue code.")
+        _("code"),
+        max_length=10,
+        unique=True,
+        validators=[_MAJOR_CODE],
+        help_text=_("The national catalogue code."),
     )
     short_code = models.CharField(
         _("code in student numbers"),
         max_length=3,
         unique=True,
+        validators=[_SHORT_CODE],
         help_text=_("The 3-digit code of the major in student numbers (学号)."),
     )
     name = models.CharField(_("name"), max_length=50)
@@ -80,9 +96,14 @@ class Program(models.Model):
         decimal_places=1,
         validators=[MinValueValidator(Decimal("1"))],
     )
-    credits_to_graduate = models.PositiveSmallIntegerField(_("credits to graduate"))
+    credits_to_graduate = models.PositiveSmallIntegerField(
+        _("credits to graduate"), validators=[MinValueValidator(1)]
+    )
     tuition_per_year = models.DecimalField(
-        _("tuition per year (CNY)"), max_digits=8, decimal_places=2
+        _("tuition per year (CNY)"),
+        max_digits=8,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
     )
     is_offered = models.BooleanField(_("offered"), default=True)
 
@@ -98,6 +119,15 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return f"{self.major.name} · {self.get_level_display()} · {self.get_mode_display()}"
+
+    @property
+    def terms(self) -> int:
+        """Terms in the standard length: two a year, a half year counting as one term."""
+        return math.ceil(self.standard_length_years * 2)
+
+    @property
+    def is_bachelor(self) -> bool:
+        return self.level in Level.bachelor_levels()
 
 
 class Assessment(models.TextChoices):
@@ -134,7 +164,10 @@ class TeachingPlan(models.Model):
     program = models.ForeignKey(
         Program, on_delete=models.PROTECT, related_name="plans", verbose_name=_("program")
     )
-    admission_year = models.PositiveSmallIntegerField(_("admission year"))
+    admission_year = models.PositiveSmallIntegerField(
+        _("admission year"),
+        validators=[MinValueValidator(EARLIEST_YEAR), MaxValueValidator(LATEST_YEAR)],
+    )
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

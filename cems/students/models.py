@@ -41,7 +41,13 @@ class StudentClass(models.Model):
         ordering = ["code"]
         verbose_name = _("class")
         verbose_name_plural = _("classes")
-        indexes = [models.Index(fields=["station", "cohort_year"], name="class_station_cohort")]
+        indexes = [
+            # Enrollment looks classes up by station, program and cohort; the class filter
+            # narrows its choices by station and cohort.
+            models.Index(
+                fields=["station", "cohort_year", "program"], name="class_station_cohort_prog"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -61,12 +67,17 @@ class Student(models.Model):
     ethnicity = models.CharField(_("ethnicity"), max_length=20, default="汉族")
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
     station = models.ForeignKey(
-        Station, on_delete=models.PROTECT, related_name="students", verbose_name=_("station")
+        Station,
+        on_delete=models.PROTECT,
+        related_name="students",
+        verbose_name=_("station"),
+        db_index=False,  # student_station_number serves it
     )
     program = models.ForeignKey(
         Program, on_delete=models.PROTECT, related_name="students", verbose_name=_("program")
     )
-    cohort_year = models.PositiveSmallIntegerField(_("cohort year"), db_index=True)
+    # student_cohort_number serves it
+    cohort_year = models.PositiveSmallIntegerField(_("cohort year"))
     student_class = models.ForeignKey(
         StudentClass,
         on_delete=models.PROTECT,
@@ -96,7 +107,19 @@ class Student(models.Model):
         ordering = ["student_number"]
         verbose_name = _("student")
         verbose_name_plural = _("students")
+        # Lists are ordered by student number and paged by it (keyset): each filter that a
+        # list page uses has an index that yields its rows already in that order, so that a
+        # page at a million students reads a page of rows, not every match.
         indexes = [
+            models.Index(fields=["station", "student_number"], name="student_station_number"),
+            # Station staff filter their station's students by cohort, level or mode: read
+            # from this index alone, without fetching the rows.
+            models.Index(
+                fields=["station", "cohort_year", "program", "student_number"],
+                name="student_station_cohort_prog",
+            ),
+            models.Index(fields=["cohort_year", "student_number"], name="student_cohort_number"),
+            models.Index(fields=["status", "student_number"], name="student_status_number"),
             models.Index(fields=["station", "status"], name="student_station_status"),
             models.Index(fields=["status", "cohort_year"], name="student_status_cohort"),
             models.Index(fields=["name"], name="student_name"),

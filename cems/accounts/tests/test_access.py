@@ -13,7 +13,7 @@ from cems.conftest import World
 from cems.organization.models import Station
 from cems.students.models import Student
 
-ALL = frozenset(C)
+ALL = frozenset(C) - {C.USE_PORTAL}
 
 # The intended policy, written out independently of access.ROLE_CAPABILITIES.
 READ = {C.VIEW_STATIONS, C.LIST_STUDENTS, C.VIEW_STUDENTS, C.VIEW_CATALOG,
@@ -32,7 +32,7 @@ EXPECTED_CAPABILITIES = {
     },
     "teacher": set(),
     "student": {C.VIEW_STUDENTS, C.SEE_PERSONAL_DATA, C.VIEW_STATUS_REQUESTS,
-                C.FILE_STATUS_REQUESTS},
+                C.FILE_STATUS_REQUESTS, C.USE_PORTAL},
     "trainee": set(),
     "auditor": READ | {C.VIEW_CANDIDATES},
 }  # fmt: skip

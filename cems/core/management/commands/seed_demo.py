@@ -4,25 +4,46 @@ Deterministic demo data at the seed's scale: the same seed gives the same school
 domain app contributes its own part (its `demo` module), in dependency order.
 """
 
+import logging
 import random
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import translation
 
 from cems.accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_users
 from cems.accounts.models import Role, User
-from cems.catalog.demo import seed_catalog
-from cems.catalog.models import Major, Program
+from cems.admissions.demo import seed_admissions
+from cems.admissions.models import AdmissionImport, Candidate
+from cems.catalog.demo import seed_catalog, seed_plans
+from cems.catalog.models import Course, Major, PlanCourse, Program, TeachingPlan
 from cems.core import demo
+from cems.core.models import PersonalDataLog
 from cems.organization.demo import seed_organization
 from cems.organization.models import Province, School, Station
-from cems.students.demo import seed_students
-from cems.students.models import Student
+from cems.students.demo import seed_student_records, seed_students
+from cems.students.demo_status import seed_status_changes
+from cems.students.models import (
+    Registration,
+    StatusChangeApproval,
+    StatusChangeRequest,
+    Student,
+    StudentClass,
+    StudentNumberChange,
+)
 
 DEFAULT_STUDENTS = 16_000
+BATCHED_STEPS = {"students", "admissions", "classes and numbers", "status changes"}
+# Dependants before what they depend on (protected foreign keys).
+RESET_ORDER: tuple[type[Model], ...] = (
+    StatusChangeApproval, StatusChangeRequest, Registration, StudentNumberChange, Candidate,
+    AdmissionImport, Student, StudentClass, PlanCourse, TeachingPlan, Course, Program, Major,
+    Station, Province, School,
+)  # fmt: skip
 
 
 class Command(BaseCommand):
@@ -48,26 +69,56 @@ class Command(BaseCommand):
                 return
             self._reset()
         started = time.monotonic()
-        rng = random.Random(options["seed"])  # noqa: S311 - deterministic demo data, not secrets
-        with transaction.atomic():
-            seed_organization(rng, demo.person_name)
-            seed_catalog(rng)
-        seed_students(rng, count)
-        with transaction.atomic():
-            seed_users()
-        if connection.vendor == "sqlite" or connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        seed = options["seed"]
+
+        def rng(part: str) -> random.Random:
+            """Each part draws from its own generator, so one part's changes leave the
+            others' data as it was."""
+            return random.Random(f"{seed}:{part}")  # noqa: S311 - demo data, not secrets
+
+        steps: list[tuple[str, Callable[[], object]]] = [
+            ("organization", lambda: seed_organization(rng("organization"), demo.person_name)),
+            ("catalog", lambda: seed_catalog(rng("catalog"))),
+            ("teaching plans", lambda: seed_plans(rng("plans"))),
+            ("students", lambda: seed_students(rng("students"), count)),
+            ("classes and numbers", lambda: seed_student_records(rng("records"))),
+            ("admissions", lambda: seed_admissions(rng("admissions"))),
+            ("users", seed_users),
+            ("status changes", lambda: seed_status_changes(rng("status"))),
+        ]
+        # The services log every write to the audit logger; the demo's writes are no news.
+        audit = logging.getLogger("cems.audit")
+        audit_level = audit.level
+        audit.setLevel(logging.WARNING)
+        try:
+            self._run(steps, verbose=options["verbosity"] > 1)
+        finally:
+            audit.setLevel(audit_level)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         elapsed = time.monotonic() - started
-        self.stdout.write(f"Seeded {count:,} students in {elapsed:.1f} s (seed {options['seed']}).")
+        self.stdout.write(f"Seeded {count:,} students in {elapsed:.1f} s (seed {seed}).")
         self._print_logins()
+
+    def _run(self, steps: list[tuple[str, Callable[[], object]]], *, verbose: bool) -> None:
+        for label, step in steps:
+            step_started = time.monotonic()
+            if label in BATCHED_STEPS:
+                step()  # writes in batches of its own, each a transaction
+            else:
+                with transaction.atomic():
+                    step()
+            if verbose:
+                self.stdout.write(f"  {label}: {time.monotonic() - step_started:.1f} s")
 
     @transaction.atomic
     def _reset(self) -> None:
         """Delete the domain data and the demo users, dependants first. Other accounts stay."""
-        User.objects.filter(username__in=[username for username, *_ in DEMO_USERS]).delete()
-        for model in (Student, Program, Major, Station, Province, School):
-            model.objects.all().delete()
+        demo_users = User.objects.filter(username__in=[username for username, *_ in DEMO_USERS])
+        PersonalDataLog.objects.filter(user__in=demo_users).delete()
+        for model in RESET_ORDER:
+            model._default_manager.all().delete()
+        demo_users.delete()
 
     def _print_logins(self) -> None:
         self.stdout.write("Demo logins (user name / password / role):")
