@@ -6,6 +6,8 @@ bound to station A only; the student user owns student `a1`). Tests request page
 """
 
 import datetime as dt
+import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -146,3 +148,40 @@ def client_for(users: dict[str, User]) -> Callable[[str | None], Client]:
         return client
 
     return make
+
+
+# --- Browser tests --------------------------------------------------------------------------
+# Playwright drives Debian's Chromium (/usr/bin/chromium) against the live server. On a
+# machine without Chromium the browser tests are skipped with the reason; in CI (CI=true) a
+# missing browser fails the run instead.
+
+CHROMIUM = os.environ.get("CEMS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def browser():
+    missing = None
+    if not shutil.which(CHROMIUM):
+        missing = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+    else:
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:  # pragma: no cover - playwright is in requirements-dev.txt
+            missing = "the playwright package is not installed"
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests cannot run in CI: {missing}")
+        pytest.skip(missing)
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
+    # fixtures stay synchronous, which Django allows once told so.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()

@@ -15,6 +15,7 @@ from cems.accounts.access import (
 from cems.admissions.issues import Issue
 from cems.admissions.models import AdmissionImport, Candidate
 from cems.core import idcard
+from cems.core.forms import filter_by
 
 _ID_LIKE = re.compile(r"^(\d{17}[\dXx]|\d{15})$")
 _NUMBER_LIKE = re.compile(r"^[0-9A-Za-z]+$")
@@ -48,12 +49,7 @@ def candidate_list(*, user: AnyUser, filters: dict[str, Any] | None) -> QuerySet
     candidates = candidates_for(user)
     if filters is None:
         return candidates.none()
-    conditions = {
-        lookup: filters[key]
-        for key, lookup in FILTER_LOOKUPS.items()
-        if filters.get(key) not in (None, "")
-    }
-    candidates = candidates.filter(**conditions)
+    candidates = filter_by(candidates, filters, FILTER_LOOKUPS)
     if q := (filters.get("q") or "").strip():
         candidates = candidates.filter(search_condition(q))
     return candidates.select_related("station", "major", "student").order_by(

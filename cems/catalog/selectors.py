@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 
 from cems.accounts.access import AnyUser, Capability, get_in_scope_or_404, has_capability
 from cems.catalog.models import Course, Major, PlanCourse, Program, TeachingPlan
+from cems.core.forms import filter_by
 
 M = TypeVar("M", bound=Model)
 
@@ -67,9 +68,7 @@ def program_list(*, user: AnyUser, filters: dict[str, Any] | None) -> QuerySet[P
     programs = programs_for(user)
     if filters is None:
         return programs.none()
-    for key, lookup in (("major", "major"), ("level", "level"), ("mode", "mode")):
-        if value := filters.get(key):
-            programs = programs.filter(**{lookup: value})
+    programs = filter_by(programs, filters, {"major": "major", "level": "level", "mode": "mode"})
     if (offered := filters.get("offered")) in ("1", "0"):
         programs = programs.filter(is_offered=offered == "1")
     return programs.annotate(plan_count=Count("plans")).order_by("major__code", "level", "mode")
@@ -120,9 +119,7 @@ def plan_list(*, user: AnyUser, filters: dict[str, Any] | None) -> QuerySet[Teac
         "mode": "program__mode",
         "year": "admission_year",
     }
-    for key, lookup in lookups.items():
-        if (value := filters.get(key)) not in (None, ""):
-            plans = plans.filter(**{lookup: value})
+    plans = filter_by(plans, filters, lookups)
     return plans.annotate(
         course_count=Count("courses"), total_credits=Sum("courses__credits")
     ).order_by("program__major__code", "program__level", "program__mode", "-admission_year")

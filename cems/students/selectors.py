@@ -23,6 +23,7 @@ from cems.accounts.access import (
 from cems.admissions.models import Candidate, CandidateStatus
 from cems.catalog.models import Level, StudyMode
 from cems.core import idcard
+from cems.core.forms import filter_by
 from cems.core.masking import mask_birth_date, mask_id_number, mask_phone
 from cems.organization.models import Station
 from cems.students.models import (
@@ -128,12 +129,7 @@ def student_list(*, user: AnyUser, filters: dict[str, Any] | None) -> QuerySet[S
     students = students_for(user)
     if filters is None:
         return students.none()
-    conditions = {
-        lookup: filters[key]
-        for key, lookup in FILTER_LOOKUPS.items()
-        if filters.get(key) not in (None, "")
-    }
-    students = students.filter(**conditions)
+    students = filter_by(students, filters, FILTER_LOOKUPS)
     if q := (filters.get("q") or "").strip():
         students = students.filter(search_condition(q))
     return students.select_related("station__province", "program__major", "student_class").order_by(
@@ -166,9 +162,7 @@ def class_choices(
     lookups = {"station": "station", "province": "station__province",
                "major": "program__major", "level": "program__level",
                "mode": "program__mode", "cohort": "cohort_year"}  # fmt: skip
-    for key, lookup in lookups.items():
-        if filters and filters.get(key) not in (None, ""):
-            classes = classes.filter(**{lookup: filters[key]})
+    classes = filter_by(classes, filters, lookups)
     found = list(classes.order_by("-cohort_year", "code")[: CLASS_CHOICES_LIMIT + 1])
     more = len(found) > CLASS_CHOICES_LIMIT
     found = found[:CLASS_CHOICES_LIMIT]
@@ -412,13 +406,8 @@ def enrollable_candidates(*, user: AnyUser, filters: dict[str, Any] | None) -> Q
     candidates = candidates_for(user).filter(status=CandidateStatus.ADMITTED, student=None)
     if filters is None:
         return candidates.none()
-    conditions = {
-        lookup: filters[key]
-        for key, lookup in CANDIDATE_FILTER_LOOKUPS.items()
-        if filters.get(key) not in (None, "")
-    }
     return (
-        candidates.filter(**conditions)
+        filter_by(candidates, filters, CANDIDATE_FILTER_LOOKUPS)
         .select_related("station", "program__major", "source")
         .order_by("admission_year", "station__code", "major__code", "exam_number")
     )

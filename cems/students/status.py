@@ -1,4 +1,4 @@
-"""Writes for status changes (学籍异动) and annual registration (缴费注册).
+"""Writes for status changes (学籍异动); annual registration is in registration.py.
 
 A request is filed with the rules of its kind, approved step by step (the student's station,
 for a change of station also the receiving station, then academic affairs) and applied on
@@ -28,7 +28,6 @@ from cems.catalog.models import Level
 from cems.core.models import PersonalDataLog
 from cems.students.models import (
     ApprovalStep,
-    Registration,
     RequestState,
     StatusChangeApproval,
     StatusChangeKind,
@@ -638,89 +637,6 @@ def _apply(request: StatusChangeRequest, student: Student, *, day: dt.date) -> N
     audit.info(
         "status change %s (%s) applied to %s", request.pk, kind, student.student_number
     )  # fmt: skip
-
-
-# --- Annual registration --------------------------------------------------------------------
-
-
-def _registration_errors(student: Student, academic_year: int, tuition_paid: bool) -> list[str]:
-    errors = []
-    if not tuition_paid:
-        errors.append(_("Tuition must be paid before the student is registered."))
-    if student.status != StudentStatus.REGISTERED:
-        errors.append(
-            _("%(name)s is %(status)s; only students in good standing register.")
-            % {"name": student.name, "status": student.get_status_display()}
-        )
-    if academic_year < student.cohort_year:
-        errors.append(
-            _("%(name)s starts with the cohort %(cohort)s, after the academic year %(year)s.")
-            % {"name": student.name, "cohort": student.cohort_year, "year": academic_year}
-        )
-    if academic_year > current_academic_year() + 1:
-        errors.append(
-            _("Registration opens at most one academic year ahead (%(year)s).")
-            % {"year": current_academic_year() + 1}
-        )
-    return errors
-
-
-def _check_may_register(actor: User, students: list[Student]) -> None:
-    if not has_capability(actor, Capability.MANAGE_REGISTRATIONS):
-        raise PermissionDenied
-    ids = {student.pk for student in students}
-    if students_for(actor).filter(pk__in=ids).count() != len(ids):
-        raise PermissionDenied
-
-
-@transaction.atomic
-def registration_record(
-    *, actor: User, student: Student, academic_year: int, tuition_paid: bool
-) -> Registration:
-    """Register a student for an academic year once the tuition is paid (缴费注册)."""
-    return registration_record_many(
-        actor=actor, students=[student], academic_year=academic_year, tuition_paid=tuition_paid
-    )[0]
-
-
-@transaction.atomic
-def registration_record_many(
-    *, actor: User, students: Iterable[Student], academic_year: int, tuition_paid: bool = True
-) -> list[Registration]:
-    """Register several paid students at once; if any of them cannot be, none is."""
-    students = list(students)
-    _check_may_register(actor, students)
-    ids = list(dict.fromkeys(student.pk for student in students))
-    locked = {
-        s.pk: s for s in Student.objects.select_for_update().filter(pk__in=ids).order_by("pk")
-    }
-    already = set(
-        Registration.objects.filter(student__in=ids, academic_year=academic_year).values_list(
-            "student", flat=True
-        )
-    )
-    errors: list[str] = []
-    for pk in ids:
-        student = locked[pk]
-        if pk in already:
-            errors.append(
-                _("%(name)s is already registered for %(year)s.")
-                % {"name": student.name, "year": academic_year}
-            )
-        errors.extend(_registration_errors(student, academic_year, tuition_paid))
-    if errors:
-        raise ValidationError(errors)
-    registrations = [
-        Registration(
-            student_id=pk, academic_year=academic_year, tuition_paid=True, registered_by=actor
-        )
-        for pk in ids
-    ]
-    Registration.objects.bulk_create(registrations)
-    audit.info(
-        "%d students registered for %s by %s", len(registrations), academic_year, actor.username
-    )
-    return registrations
 
 
 def request_unmask_log(*, actor: User, request: StatusChangeRequest) -> None:

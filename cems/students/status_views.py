@@ -31,6 +31,7 @@ from cems.accounts.models import Role, User
 from cems.core.export import FORMATS, tabular_response
 from cems.core.forms import valid_filters
 from cems.core.masking import mask_birth_date, mask_id_number, mask_phone
+from cems.students import registration as registrations
 from cems.students import status, status_selectors
 from cems.students.models import (
     Gender,
@@ -353,7 +354,7 @@ def registration(request: HttpRequest) -> HttpResponseBase:
         if register_form.is_valid():
             chosen = list(register_form.cleaned_data["students"])
             try:
-                status.registration_record_many(
+                registrations.registration_record_many(
                     actor=signed_in_user(request),
                     students=chosen,
                     academic_year=register_form.cleaned_data["year"],

@@ -1,44 +1,13 @@
 """A browser test of the upload, preview and confirm flow (Playwright driving Debian's
 Chromium against the live server; skipped without Chromium, a failure in CI)."""
 
-import os
-import shutil
-
 import pytest
 
 from cems.admissions.models import AdmissionImport, Candidate
 from cems.admissions.tests.factories import person, xlsx_file
 from cems.conftest import PASSWORD
 
-CHROMIUM = os.environ.get("CEMS_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]  # fmt: skip
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    missing = None
-    if not shutil.which(CHROMIUM):
-        missing = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
-    else:
-        try:
-            from playwright.sync_api import sync_playwright
-        except ImportError:  # pragma: no cover - playwright is in requirements-dev.txt
-            missing = "the playwright package is not installed"
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run in CI: {missing}")
-        pytest.skip(missing)
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 def test_upload_preview_confirm(browser, live_server, transactional_db, world, users, settings,

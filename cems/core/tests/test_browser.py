@@ -1,46 +1,11 @@
-"""A browser test: Playwright drives Debian's Chromium (/usr/bin/chromium) against the live
-server. On a machine without Chromium it is skipped with the reason; in CI (CI=true) a
-missing browser fails the run instead."""
-
-import os
-import shutil
+"""A browser test (the `browser` fixture is in cems/conftest.py): station staff sign in,
+switch the language and see only their station's students."""
 
 import pytest
 
 from cems.conftest import PASSWORD
 
-CHROMIUM = os.environ.get("CEMS_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    missing = None
-    if not shutil.which(CHROMIUM):
-        missing = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
-    else:
-        try:
-            from playwright.sync_api import sync_playwright
-        except ImportError:  # pragma: no cover - playwright is in requirements-dev.txt
-            missing = "the playwright package is not installed"
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run in CI: {missing}")
-        pytest.skip(missing)
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
-    # fixtures stay synchronous, which Django allows once told so.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 def test_station_staff_switch_language_and_see_only_their_station(

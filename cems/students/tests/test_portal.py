@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from cems.accounts.models import Role, User
 from cems.core.masking import mask_id_number, mask_phone
-from cems.students import status
+from cems.students import registration, status
 from cems.students.models import Registration, RequestState, StatusChangeKind, StatusChangeRequest
 from cems.students.tests.status_support import approve, file, set_today
 
@@ -37,7 +37,7 @@ def test_registrations(world, client, users):
     response = client.get(PORTAL)
     assert "You are not registered for 2026–2027 yet." in response.content.decode()
     Registration.objects.create(student=world.a1, academic_year=2025, tuition_paid=True)
-    status.registration_record(
+    registration.registration_record(
         actor=users["station"], student=world.a1, academic_year=2026, tuition_paid=True
     )
     html = client.get(PORTAL).content.decode()

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from cems.accounts.models import User
 from cems.conftest import add_student
-from cems.students import status
+from cems.students import registration
 from cems.students.models import Registration, Student, StudentStatus
 from cems.students.tests.status_support import extra, in_english, set_today
 
@@ -26,7 +26,7 @@ def env(world, users, monkeypatch):
 
 
 def register(actor: User, student: Student, year: int = 2026, paid: bool = True) -> Registration:
-    return status.registration_record(
+    return registration.registration_record(
         actor=actor, student=student, academic_year=year, tuition_paid=paid
     )
 
@@ -65,7 +65,7 @@ class TestRecord:
         assert "only students in good standing register" in refused(users["station"], world.a1)
 
     def test_not_before_the_cohort_starts(self, world, env, users):
-        assert "starts with the cohort 2025" in refused(users["station"], world.a1, year=2024)
+        assert "belongs to the 2025 cohort" in refused(users["station"], world.a1, year=2024)
 
     def test_at_most_a_year_ahead(self, world, env, users):
         register(users["station"], world.a1, year=2027)
@@ -86,11 +86,11 @@ class TestRecord:
         world.a2.status = StudentStatus.SUSPENDED
         world.a2.save()
         with pytest.raises(ValidationError, match="李娜 is Suspended"):
-            status.registration_record_many(
+            registration.registration_record_many(
                 actor=users["academic"], students=[world.a1, world.a2, world.b1], academic_year=2026
             )
         assert not Registration.objects.exists()
-        done = status.registration_record_many(
+        done = registration.registration_record_many(
             actor=users["academic"], students=[world.a1, world.b1], academic_year=2026
         )
         assert len(done) == Registration.objects.count() == 2
