@@ -26,7 +26,7 @@ from cems.admissions.report import report_xlsx
 from cems.core.export import FORMATS, tabular_response
 from cems.core.forms import valid_filters
 from cems.core.masking import mask_birth_date, mask_id_number, mask_phone
-from cems.core.models import PersonalDataLog
+from cems.core.services import export_filters, records_export_log
 
 # --- Admitted candidates ----------------------------------------------------------------------
 
@@ -71,12 +71,10 @@ def _export_candidates(
                 c.student.student_number if c.student else "",
             ]
 
-    PersonalDataLog.objects.create(
-        user=signed_in_user(request),
-        action=PersonalDataLog.Action.EXPORT,
+    records_export_log(
+        actor=signed_in_user(request),
         subject="admissions.Candidate",
-        fields="masked",
-        filters={k: v for k, v in request.GET.items() if k not in ("format", "page")},
+        filters=export_filters(request.GET.dict()),
         row_count=candidates.count(),
     )
     return tabular_response(filename="candidates", columns=columns, rows=rows(), fmt=fmt)

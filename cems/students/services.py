@@ -20,6 +20,7 @@ from cems.accounts.models import User
 from cems.admissions.models import Candidate, CandidateStatus
 from cems.catalog.models import Level, Program, StudyMode
 from cems.core.models import PersonalDataLog
+from cems.core.services import records_export_log
 from cems.organization.models import Station
 from cems.students.models import (
     StatusChangeRequest,
@@ -385,15 +386,11 @@ def personal_data_export(
         raise PermissionDenied
     if full and not reason:
         raise ValidationError({"reason": _("Give a reason to download full ID and phone numbers.")})
-    log = PersonalDataLog(
-        user=actor,
-        action=PersonalDataLog.Action.EXPORT,
+    return records_export_log(
+        actor=actor,
         subject="students.Student",
         fields=PERSONAL_FIELDS if full else "",
         filters=filters,
         row_count=row_count,
         reason=reason,
     )
-    log.full_clean()
-    log.save()
-    return log

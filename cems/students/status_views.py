@@ -31,6 +31,7 @@ from cems.accounts.models import Role, User
 from cems.core.export import FORMATS, tabular_response
 from cems.core.forms import valid_filters
 from cems.core.masking import mask_birth_date, mask_id_number, mask_phone
+from cems.core.services import export_filters, records_export_log
 from cems.students import registration as registrations
 from cems.students import status, status_selectors
 from cems.students.models import (
@@ -103,6 +104,12 @@ def _request_list_page(
             _("Reason for rejection"),
         ]  # fmt: skip
         filename = "pending-requests" if pending else "status-changes"
+        records_export_log(
+            actor=signed_in_user(request),
+            subject="students.StatusChangeRequest",
+            filters=export_filters(request.GET.dict()),
+            row_count=requests.count(),
+        )
         rows = _request_rows(requests.iterator(chunk_size=2000))
         return tabular_response(filename=filename, columns=columns, rows=rows, fmt=fmt)
     page = _page(request, requests)
@@ -385,6 +392,12 @@ def registration(request: HttpRequest) -> HttpResponseBase:
         ]  # fmt: skip
         if registered:
             columns.append(_("Registered at"))
+        records_export_log(
+            actor=signed_in_user(request),
+            subject="students.Registration",
+            filters=export_filters(request.GET.dict()),
+            row_count=students.count(),
+        )
         return tabular_response(
             filename=f"registration-{year}-{'done' if registered else 'missing'}",
             columns=columns,

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from cems.accounts.models import User
 from cems.conftest import add_student
+from cems.core.models import PersonalDataLog
 from cems.students import registration
 from cems.students.models import Registration, Student, StudentStatus
 from cems.students.tests.status_support import extra, in_english, set_today
@@ -142,12 +143,14 @@ class TestPage:
         assert shown(client.get(PAGE, {"program": env.accounting.pk})) == [newcomer.name]
         assert shown(client.get(PAGE, {"cohort": "x"})) == []
 
-    def test_download(self, world, as_role):
+    def test_download(self, world, as_role, users):
         response = as_role("station").get(PAGE, {"format": "csv"})
         text = b"".join(response.streaming_content).decode("utf-8").removeprefix("\ufeff")
         rows = list(csv.reader(io.StringIO(text)))
         assert rows[0][:3] == ["Student number", "Name", "Station"]
         assert [row[1] for row in rows[1:]] == ["张伟", "李娜"]
+        log = PersonalDataLog.objects.get(subject="students.Registration")
+        assert (log.user, log.row_count) == (users["station"], 2)
 
     def test_register_the_ticked_students(self, world, as_role):
         url = f"{PAGE}?cohort=2025"

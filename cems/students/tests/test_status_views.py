@@ -112,6 +112,11 @@ class TestList:
         xlsx = as_role("station").get(LIST, {"format": "xlsx"})
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(xlsx.content)).get_sheet_by_index(0)
         assert len(sheet.to_python()) == 5
+        logs = PersonalDataLog.objects.filter(subject="students.StatusChangeRequest")
+        assert list(logs.order_by("pk").values_list("filters", "row_count")) == [
+            ({"kind": "suspend"}, 1),
+            ({}, 4),
+        ]
 
     def test_query_count_does_not_grow_with_rows(self, world, as_role, requests, users):
         client = as_role("academic")

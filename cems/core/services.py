@@ -1,0 +1,40 @@
+"""Writes shared by every app."""
+
+from typing import Any
+
+from django.db import transaction
+
+from cems.accounts.models import User
+from cems.core.models import PersonalDataLog
+
+
+@transaction.atomic
+def records_export_log(
+    *,
+    actor: User,
+    subject: str,
+    filters: dict[str, Any],
+    row_count: int,
+    fields: str = "",
+    reason: str = "",
+) -> PersonalDataLog:
+    """Log a download of people's records: who, which list (`subject`, e.g.
+    "students.Student"), with which filters, how many rows, and which personal fields were
+    in full (none when they were masked)."""
+    log = PersonalDataLog(
+        user=actor,
+        action=PersonalDataLog.Action.EXPORT,
+        subject=subject,
+        fields=fields,
+        filters=filters,
+        row_count=row_count,
+        reason=reason,
+    )
+    log.full_clean()
+    log.save()
+    return log
+
+
+def export_filters(query: dict[str, Any]) -> dict[str, Any]:
+    """The filters of a list's query string, without the format and paging parameters."""
+    return {key: value for key, value in query.items() if key not in ("format", "page")}
