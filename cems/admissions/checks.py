@@ -29,7 +29,7 @@ from cems.admissions.models import Candidate, CandidateStatus
 from cems.admissions.reader import Sheet
 from cems.catalog.models import Major, Program
 from cems.core import idcard
-from cems.core.masking import mask_id_number
+from cems.core.masking import mask_birth_date, mask_id_number
 from cems.organization.models import Station
 from cems.students.models import Student
 
@@ -331,7 +331,10 @@ class _RowChecker:
             except ValidationError as error:
                 del result.values["id_number"]
                 for issue in Issue.from_validation_error(error, column):
-                    result.reject(issue.message, issue.params, column=column)
+                    params = dict(issue.params)
+                    if params.get("upgraded", "?") != "?":  # an old number's 18-digit form
+                        params["upgraded"] = mask_id_number(str(params["upgraded"]))
+                    result.reject(issue.message, params, column=column)
                 return
             info = (parsed.birth_date, parsed.gender)
         id_birth, id_gender = info
@@ -339,7 +342,7 @@ class _RowChecker:
         if born is not None and id_birth != born:
             result.reject(
                 _noop("The ID number gives the birth date %(id_date)s; the row says %(row_date)s."),
-                {"id_date": id_birth.isoformat(), "row_date": born.isoformat()},
+                {"id_date": mask_birth_date(id_birth), "row_date": mask_birth_date(born)},
                 column=column,
             )
         gender = result.values.get("gender")

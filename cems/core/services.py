@@ -36,5 +36,14 @@ def records_export_log(
 
 
 def export_filters(query: dict[str, Any]) -> dict[str, Any]:
-    """The filters of a list's query string, without the format and paging parameters."""
-    return {key: value for key, value in query.items() if key not in ("format", "page")}
+    """The filters of a list's query string, without the format and paging parameters. A NUL
+    character (which PostgreSQL cannot store in JSON) becomes a replacement mark."""
+    return {
+        _storable(key): _storable(value) if isinstance(value, str) else value
+        for key, value in query.items()
+        if key not in ("format", "page")
+    }
+
+
+def _storable(text: str) -> str:
+    return text.replace("\x00", "\ufffd")

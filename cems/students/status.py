@@ -9,6 +9,7 @@ student may have changed in between. Dates count from the academic year, which s
 
 from __future__ import annotations
 
+import calendar
 import copy
 import datetime as dt
 import logging
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 from cems.accounts.access import Capability, has_capability, students_for
 from cems.accounts.models import Role, User
 from cems.catalog.models import Level
+from cems.core.masking import mask_birth_date
 from cems.core.models import PersonalDataLog
 from cems.students.models import (
     ApprovalStep,
@@ -105,11 +107,16 @@ def current_academic_year() -> int:
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (or earlier), the month's last day at most; beyond the
+    years a date can hold, the last (or first) date there is."""
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     month += 1
-    following = dt.date(year + month // 12, month % 12 + 1, 1)
-    last_day = (following - dt.timedelta(days=1)).day
+    if year > dt.MAXYEAR:
+        return dt.date.max
+    if year < dt.MINYEAR:
+        return dt.date.min
+    last_day = calendar.monthrange(year, month)[1]
     return dt.date(year, month, min(day.day, last_day))
 
 
@@ -389,9 +396,25 @@ def _check_correct_data(errors: Errors, request: StatusChangeRequest, student: S
         # gender, the phone validator, lengths and choices.
         corrected.full_clean(exclude=["student_number", "exam_number"])
     except ValidationError as error:
-        for field, messages in error.message_dict.items():
-            for message in messages:
-                _add(errors, field, message)
+        for field, problems in error.error_dict.items():
+            for problem in problems:
+                _mask_record_dates(problem, corrections)
+                for message in problem.messages:
+                    _add(errors, field, message)
+
+
+def _mask_record_dates(problem: ValidationError, corrections: dict[str, Any]) -> None:
+    """A disagreement of ID number and birth date names both dates: the one the record
+    holds (its birth date, or the one its ID number gives) is masked, as the page shows it;
+    a corrected value is shown as entered."""
+    if problem.code != "birth_date_mismatch" or not problem.params:
+        return
+    params = dict(problem.params)
+    if "id_number" not in corrections:
+        params["id_date"] = mask_birth_date(dt.date.fromisoformat(str(params["id_date"])))
+    if "birth_date" not in corrections:
+        params["record_date"] = mask_birth_date(params["record_date"])
+    problem.params = params
 
 
 def rule_errors(request: StatusChangeRequest, student: Student, *, day: dt.date) -> Errors:

@@ -33,6 +33,8 @@ from cems.students.forms import CandidateFilterForm, ExportForm, StudentFilterFo
 from cems.students.models import Student
 
 CURSOR_LENGTH = 20  # a student number's length: longer cursors are cut, never looked up
+# A ticked id longer than this could not be a primary key (a 64-bit integer); it is ignored.
+MAX_ID_DIGITS = 18
 
 
 def _is_fragment(request: HttpRequest) -> bool:
@@ -84,6 +86,12 @@ def _download(
     return response
 
 
+def _cursor(request: HttpRequest, name: str) -> str:
+    """A page's cursor from the query string, cut to a student number's length and without
+    NUL characters (which PostgreSQL refuses in a comparison with text)."""
+    return request.GET.get(name, "").replace("\x00", "")[:CURSOR_LENGTH]
+
+
 @require_capability(Capability.LIST_STUDENTS)
 def student_list(request: HttpRequest) -> HttpResponseBase:
     form, filters, students = _filtered_students(request)
@@ -95,8 +103,8 @@ def student_list(request: HttpRequest) -> HttpResponseBase:
         return render(request, "students/_count.html", {"count": count, "exact": exact})
     page = selectors.student_page(
         students,
-        after=request.GET.get("after", "")[:CURSOR_LENGTH],
-        before=request.GET.get("before", "")[:CURSOR_LENGTH],
+        after=_cursor(request, "after"),
+        before=_cursor(request, "before"),
         last=request.GET.get("last") == "1",
     )
     selected = (filters or {}).get("student_class")
@@ -196,7 +204,11 @@ def _enroll(request: HttpRequest, candidates: QuerySet[Candidate]) -> HttpRespon
     if request.POST.get("action") == "all":
         chosen = candidates
     else:
-        ids = [int(value) for value in request.POST.getlist("candidate") if value.isdigit()]
+        ids = [
+            int(value)
+            for value in request.POST.getlist("candidate")
+            if value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS
+        ]
         chosen = candidates.filter(pk__in=ids)
     if not chosen.exists():
         messages.error(request, _("Tick the candidates to enroll, or enroll all of them."))

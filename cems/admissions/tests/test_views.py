@@ -1,6 +1,7 @@
 """The admissions pages: upload, preview, confirm or discard; the candidate list and detail."""
 
 import csv
+import datetime as dt
 import io
 from typing import Any
 
@@ -14,6 +15,8 @@ from python_calamine import CalamineWorkbook
 from cems.admissions.models import AdmissionImport, Candidate, CandidateStatus
 from cems.admissions.tests.factories import csv_file, person, run, xlsx_file
 from cems.admissions.tests.matrix import add_candidate
+from cems.conftest import make_id_number
+from cems.core import idcard
 from cems.core.masking import mask_id_number
 from cems.core.models import PersonalDataLog
 
@@ -161,6 +164,33 @@ class TestUploadPreviewConfirm:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
         rows = sheet.get_sheet_by_name("Rejected rows").to_python()
         assert rows[1][:2] == [3.0, "联系电话"]
+
+    def test_problems_do_not_show_full_id_numbers_or_birth_dates(self, world, client_for):
+        # An old 15-digit number is rejected with its 18-digit form, and a birth date that
+        # disagrees with the ID number is named: both masked in the preview and the report.
+        old = "430302750301011"
+        upgraded = idcard.upgrade_15_to_18(old)
+        born = dt.date(1976, 2, 3)
+        number = make_id_number(born, "M", 581)
+        client = english(client_for("academic"))
+        post_upload(
+            client, xlsx_file(person(1, 身份证号=old), person(3, 身份证号=number)), "录取.xlsx"
+        )
+        record = AdmissionImport.objects.get()
+        html = client.get(detail_url(record)).content.decode()
+        assert "18-digit" in html
+        assert "gives the birth date" in html
+        assert upgraded not in html
+        assert born.isoformat() not in html
+        assert person(3)["出生日期"] not in html
+        report = client.get(reverse("admissions:import_report", args=[record.pk])).content
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(report)).get_sheet_by_index(0)
+        text = str(sheet.to_python())
+        assert "18-digit" in text
+        assert "gives the birth date" in text
+        assert upgraded not in text
+        assert born.isoformat() not in text
+        assert person(3)["出生日期"] not in text
 
 
 class TestImportList:

@@ -29,3 +29,15 @@ def test_export_filters_leave_out_format_and_paging():
         "station": "7",
         "q": "张",
     }
+
+
+def test_a_nul_character_in_the_filters_is_stored_as_a_mark(users, world, client_for):
+    # PostgreSQL cannot store \u0000 in JSON: the download's log would fail and with it the
+    # download (a server error).
+    filters = export_filters({"q": "张\x00", "\x00": "1"})
+    assert filters == {"q": "张\ufffd", "\ufffd": "1"}
+    client = client_for("academic")
+    client.raise_request_exception = True
+    response = client.get("/admissions/?format=csv&q=%00")
+    assert response.status_code == 200
+    assert PersonalDataLog.objects.get().filters == {"q": "\ufffd"}

@@ -1,6 +1,7 @@
 """Status change pages: lists, pending approvals, a request's page, decisions, filing."""
 
 import csv
+import datetime as dt
 import io
 from typing import Any
 
@@ -357,6 +358,18 @@ class TestFile:
         assert "one year at a time" in " ".join(response.context["form"].errors["end_date"])
         assert not StatusChangeRequest.objects.exists()
 
+    def test_a_suspension_in_the_last_years_a_date_can_hold(self, world, as_role):
+        # A year after 9999-06-01 is beyond the dates there are: refused, never a server error.
+        client = as_role("station")
+        client.raise_request_exception = True
+        response = client.post(
+            self.url(world.a1, "suspend"),
+            {"reason": "x", "start_date": "9999-06-01", "end_date": "9999-12-31"},
+        )
+        assert response.status_code == 200
+        assert "maximum study period" in " ".join(response.context["form"].errors["end_date"])
+        assert not StatusChangeRequest.objects.exists()
+
     def test_status_errors_are_shown_above_the_form(self, world, as_role):
         response = as_role("station").post(self.url(world.a1, "resume"), {"reason": "返校"})
         assert "only possible for a student who is Suspended" in str(
@@ -392,6 +405,26 @@ class TestFile:
             self.url(world.a1, "correct_data"), {"reason": "x", "id_number": "430302199501011234"}
         )
         assert response.context["form"].errors["id_number"]
+
+    def test_a_refused_correction_does_not_show_the_record_birth_date(self, world, as_role):
+        # The record's birth date (and the one its ID number gives) are masked in the error;
+        # what was entered is shown as entered.
+        born = world.a1.birth_date
+        other = make_id_number(dt.date(1990, 1, 1), "M", 41)
+        response = as_role("station").post(
+            self.url(world.a1, "correct_data"), {"reason": "x", "id_number": other}
+        )
+        errors = " ".join(response.context["form"].errors["id_number"])
+        assert "1990-01-01" in errors
+        assert f"{born.year}-**-**" in errors
+        assert born.isoformat() not in response.content.decode()
+        response = as_role("station").post(
+            self.url(world.a1, "correct_data"), {"reason": "x", "birth_date": "1990-01-01"}
+        )
+        errors = " ".join(response.context["form"].errors.get("id_number", []))
+        assert "1990-01-01" in errors
+        assert born.isoformat() not in response.content.decode()
+        assert not StatusChangeRequest.objects.exists()
 
     def test_transfer(self, world, as_role):
         as_role("station").post(

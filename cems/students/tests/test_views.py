@@ -197,6 +197,16 @@ class TestFilters:
         assert listed(last) == ["李娜", "王芳"]
         assert (last.context["page"].has_previous, last.context["page"].has_next) == (True, False)
 
+    def test_a_nul_character_in_a_cursor_is_dropped(self, world, client_for):
+        # PostgreSQL refuses NUL in a comparison with text: a server error before the fix
+        # (on PostgreSQL; SQLite compares it).
+        client = client_for("academic")
+        client.raise_request_exception = True
+        after = client.get(LIST, {"after": world.a1.student_number + "\x00"})
+        assert listed(after) == ["李娜", "王芳"]
+        before = client.get(LIST, {"before": "\x00" + world.b1.student_number})
+        assert listed(before) == ["张伟", "李娜"]
+
     def test_page_links_keep_the_filters(self, world, client_for, settings):
         settings.CEMS_PAGE_SIZE = 1
         html = client_for("academic").get(LIST, {"province": world.hunan.pk}).content.decode()

@@ -125,3 +125,21 @@ class TestEnroll:
             f"{ENROLL}?year=2025", {"action": "ticked", "candidate": [batch["a1"].pk, enrolled.pk]}
         )
         assert not Student.objects.filter(cohort_year=2026).exists()
+
+    def test_ids_that_are_not_numbers_are_ignored(self, world, client_for, batch):
+        # "²" counts as a digit for str.isdigit but int() refuses it; an id of 20 digits
+        # cannot be stored in the database's integer: neither may give a server error.
+        client = client_for("academic")
+        client.raise_request_exception = True
+        response = client.post(
+            ENROLL,
+            {"action": "ticked", "candidate": ["²", "99999999999999999999", batch["a1"].pk]},
+            follow=True,
+        )
+        assert response.status_code == 200
+        assert list(Student.objects.filter(cohort_year=2026).values_list("name", flat=True)) == [
+            "甲一"
+        ]
+        response = client.post(ENROLL, {"action": "ticked", "candidate": ["²"]}, follow=True)
+        assert response.status_code == 200
+        assert Student.objects.filter(cohort_year=2026).count() == 1
