@@ -180,6 +180,8 @@ LOGGING = {
 # Standard length of study in years per program level; sources disagree, so it is a setting.
 CEMS_STANDARD_LENGTH_YEARS = {"hs_jc": "2.5", "jc_ba": "2.5", "hs_ba": "5"}
 CEMS_PAGE_SIZE = 50
+# The academic year, and a cohort's studies, start on the 1st of this month (September).
+CEMS_ACADEMIC_YEAR_START_MONTH = 9
 # The maximum study period is the standard length plus this many years (suspensions count).
 CEMS_MAX_EXTRA_YEARS = 3
 # Suspension (休学): one year at a time, at most this many years in total.

@@ -4,7 +4,7 @@ A request is filed with the rules of its kind, approved step by step (the studen
 for a change of station also the receiving station, then academic affairs) and applied on
 the final approval in the same transaction, after the rules have been checked again: the
 student may have changed in between. Dates count from the academic year, which starts on
-1 September; a cohort's studies start on 1 September of its year.
+the 1st of settings.CEMS_ACADEMIC_YEAR_START_MONTH (September); so do a cohort's studies.
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ from cems.students.services import student_class_for, student_renumber
 audit = logging.getLogger("cems.audit")
 
 Kind = StatusChangeKind
-ACADEMIC_YEAR_START_MONTH = 9  # the academic year starts on 1 September
 
 # Approval chains: the station first, then the school; a change of station also needs the
 # receiving station's consent in between.
@@ -99,7 +98,7 @@ def today() -> dt.date:
 
 def academic_year_of(day: dt.date) -> int:
     """The year an academic year starts in: 2026 for 1 Sept 2026 – 31 Aug 2027."""
-    return day.year if day.month >= ACADEMIC_YEAR_START_MONTH else day.year - 1
+    return day.year if day.month >= settings.CEMS_ACADEMIC_YEAR_START_MONTH else day.year - 1
 
 
 def current_academic_year() -> int:
@@ -125,7 +124,7 @@ def _years_in_months(years: Decimal | int) -> int:
 
 
 def study_start(cohort_year: int) -> dt.date:
-    return dt.date(cohort_year, ACADEMIC_YEAR_START_MONTH, 1)
+    return dt.date(cohort_year, settings.CEMS_ACADEMIC_YEAR_START_MONTH, 1)
 
 
 def standard_end(student: Student) -> dt.date:
