@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "cems.catalog",
     "cems.students",
     "cems.admissions",
+    "cems.teaching",
     "cems.reports",
 ]
 

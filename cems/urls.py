@@ -9,6 +9,7 @@ urlpatterns = [
     path("requests/", include("cems.students.status_urls")),
     path("catalog/", include("cems.catalog.urls")),
     path("admissions/", include("cems.admissions.urls")),
+    path("teaching/", include("cems.teaching.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -24,6 +24,7 @@ from cems.accounts.models import Role, User
 from cems.admissions.models import AdmissionImport, Candidate
 from cems.organization.models import Station
 from cems.students.models import StatusChangeRequest, Student, StudentClass
+from cems.teaching.models import CourseOffering
 
 AnyUser = User | AnonymousUser
 
@@ -48,13 +49,18 @@ class Capability(StrEnum):
     APPROVE_AS_SCHOOL = "approve_as_school"
     MANAGE_REGISTRATIONS = "manage_registrations"
     USE_PORTAL = "use_portal"  # the student's own page
+    MANAGE_TERMS = "manage_terms"  # terms, and generating their offerings
+    ASSIGN_TEACHERS = "assign_teachers"  # within the offerings the user sees
+    VIEW_OFFERINGS = "view_offerings"
+    TEACH = "teach"  # the teacher's own offerings ("my courses")
 
 
 C = Capability
 _SCHOOL_READ = {C.VIEW_STATIONS, C.LIST_STUDENTS, C.VIEW_STUDENTS, C.VIEW_CATALOG,
-                C.VIEW_STATUS_REQUESTS}  # fmt: skip
+                C.VIEW_STATUS_REQUESTS, C.VIEW_OFFERINGS}  # fmt: skip
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.ADMIN: frozenset(Capability) - {C.USE_PORTAL},
+    # Administrators do everything but be a student or teach.
+    Role.ADMIN: frozenset(Capability) - {C.USE_PORTAL, C.TEACH},
     Role.ACADEMIC: frozenset(
         _SCHOOL_READ
         | {
@@ -66,6 +72,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.ENROLL_STUDENTS,
             C.APPROVE_AS_SCHOOL,
             C.MANAGE_REGISTRATIONS,
+            C.MANAGE_TERMS,
+            C.ASSIGN_TEACHERS,
         }
     ),
     Role.TRAINING: frozenset({C.VIEW_STATIONS}),
@@ -78,9 +86,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.FILE_STATUS_REQUESTS,
             C.APPROVE_AS_STATION,
             C.MANAGE_REGISTRATIONS,
+            C.ASSIGN_TEACHERS,
         }
     ),
-    Role.TEACHER: frozenset(),
+    Role.TEACHER: frozenset({C.VIEW_OFFERINGS, C.TEACH}),
     # A student's scope is their own record; they may file a suspension or withdrawal.
     Role.STUDENT: frozenset(
         {
@@ -214,6 +223,21 @@ def status_requests_for(user: AnyUser) -> QuerySet[StatusChangeRequest]:
     if role == Role.STUDENT:
         return StatusChangeRequest.objects.filter(student__user=cast(User, user))
     return StatusChangeRequest.objects.none()
+
+
+def offerings_for(user: AnyUser) -> QuerySet[CourseOffering]:
+    """All offerings for the school's readers, their stations' classes' for station staff,
+    those assigned to them for teachers."""
+    if not has_capability(user, C.VIEW_OFFERINGS):
+        return CourseOffering.objects.none()
+    role = _role(user)
+    if role in SCHOOL_WIDE_ROLES:
+        return CourseOffering.objects.all()
+    if role == Role.STATION:
+        return CourseOffering.objects.filter(student_class__station__staff=cast(User, user))
+    if role == Role.TEACHER:
+        return CourseOffering.objects.filter(teacher=cast(User, user))
+    return CourseOffering.objects.none()
 
 
 def sees_personal_data(user: AnyUser) -> bool:

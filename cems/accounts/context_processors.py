@@ -17,6 +17,8 @@ class NavItem:
     label: str | Promise
     # Shown to a user holding any one of these; an empty tuple means every signed-in user.
     capabilities: tuple[Capability, ...] = ()
+    # Not shown to a user holding one of these (who has a menu entry of their own instead).
+    excluding: tuple[Capability, ...] = ()
 
 
 NAVIGATION = (
@@ -32,6 +34,8 @@ NAVIGATION = (
     ),
     NavItem("status_changes:list", _("Status changes"), (C.LIST_STUDENTS,)),
     NavItem("status_changes:registration", _("Registration"), (C.MANAGE_REGISTRATIONS,)),
+    NavItem("teaching:my_offerings", _("My courses"), (C.TEACH,)),
+    NavItem("teaching:offering_list", _("Course offerings"), (C.VIEW_OFFERINGS,), (C.TEACH,)),
     NavItem("organization:station_list", _("Stations"), (C.VIEW_STATIONS,)),
     NavItem("catalog:plan_list", _("Catalog"), (C.VIEW_CATALOG,)),
     NavItem("admin:index", _("Administration"), (C.USE_ADMIN,)),
@@ -47,6 +51,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = []
     for item in NAVIGATION:
         if item.capabilities and not granted.intersection(item.capabilities):
+            continue
+        if granted.intersection(item.excluding):
             continue
         url = reverse(item.url_name)
         active = path == url if url == "/" else path.startswith(url)

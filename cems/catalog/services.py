@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -248,7 +249,15 @@ def plan_course_update(*, actor: User, entry: PlanCourse, data: dict[str, Any]) 
 
 @transaction.atomic
 def plan_course_remove(*, actor: User, entry: PlanCourse) -> None:
+    """Take a course out of a plan, unless classes have been taught it already."""
     plan_id, code = entry.plan_id, entry.course.code
-    entry.delete()
+    try:
+        with transaction.atomic():
+            entry.delete()
+    except ProtectedError as error:  # course offerings of classes refer to it
+        raise ValidationError(
+            _("%(course)s has been offered to classes already; it stays in the plan.")
+            % {"course": entry.course}
+        ) from error
     TeachingPlan.objects.filter(pk=plan_id).update(updated_at=timezone.now())
     audit.info("teaching plan %s: %s removed by %s", plan_id, code, actor.username)

@@ -377,7 +377,11 @@ def plan_course_remove(request: HttpRequest, pk: int, entry_pk: int) -> HttpResp
     plan = selectors.plan_get(user=request.user, pk=pk)
     entry = selectors.plan_course_get(plan=plan, pk=entry_pk)
     if request.method == "POST":
-        services.plan_course_remove(actor=signed_in_user(request), entry=entry)
-        messages.success(request, _("%(course)s removed.") % {"course": entry.course})
+        try:
+            services.plan_course_remove(actor=signed_in_user(request), entry=entry)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("%(course)s removed.") % {"course": entry.course})
         return redirect(_plan_url(plan))
     return render(request, "catalog/plan_course_remove.html", {"plan": plan, "entry": entry})

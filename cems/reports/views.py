@@ -4,6 +4,10 @@ from django.shortcuts import render
 
 from cems.accounts.access import Capability, has_capability, sees_personal_data, students_for
 from cems.reports.selectors import dashboard_charts, dashboard_figures
+from cems.teaching import selectors as teaching
+
+# A teacher's dashboard lists this many of their current offerings; "My courses" has them all.
+TEACHER_OFFERINGS_SHOWN = 20
 
 
 @login_required
@@ -18,4 +22,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["own_records"] = list(
             students_for(request.user).select_related("station", "program__major")
         )
+    elif has_capability(request.user, Capability.TEACH):
+        term = teaching.term_current()
+        offerings = teaching.teacher_offerings(user=request.user, term=term)
+        context["teaching"] = {
+            "term": term,
+            "offerings": list(offerings[: TEACHER_OFFERINGS_SHOWN + 1]),
+            "shown": TEACHER_OFFERINGS_SHOWN,
+        }
     return render(request, "reports/dashboard.html", context)

@@ -13,24 +13,25 @@ from cems.conftest import World
 from cems.organization.models import Station
 from cems.students.models import Student
 
-ALL = frozenset(C) - {C.USE_PORTAL}
+ALL = frozenset(C) - {C.USE_PORTAL, C.TEACH}
 
 # The intended policy, written out independently of access.ROLE_CAPABILITIES.
 READ = {C.VIEW_STATIONS, C.LIST_STUDENTS, C.VIEW_STUDENTS, C.VIEW_CATALOG,
-        C.VIEW_STATUS_REQUESTS}  # fmt: skip
+        C.VIEW_STATUS_REQUESTS, C.VIEW_OFFERINGS}  # fmt: skip
 EXPECTED_CAPABILITIES = {
     "admin": ALL,
     "academic": READ | {
         C.MANAGE_STATIONS, C.SEE_PERSONAL_DATA, C.MANAGE_CATALOG, C.VIEW_CANDIDATES,
         C.IMPORT_ADMISSIONS, C.ENROLL_STUDENTS, C.APPROVE_AS_SCHOOL, C.MANAGE_REGISTRATIONS,
+        C.MANAGE_TERMS, C.ASSIGN_TEACHERS,
     },
     "training": {C.VIEW_STATIONS},
     "finance": READ,
     "station": READ | {
         C.SEE_PERSONAL_DATA, C.VIEW_CANDIDATES, C.FILE_STATUS_REQUESTS, C.APPROVE_AS_STATION,
-        C.MANAGE_REGISTRATIONS,
+        C.MANAGE_REGISTRATIONS, C.ASSIGN_TEACHERS,
     },
-    "teacher": set(),
+    "teacher": {C.VIEW_OFFERINGS, C.TEACH},
     "student": {C.VIEW_STUDENTS, C.SEE_PERSONAL_DATA, C.VIEW_STATUS_REQUESTS,
                 C.FILE_STATUS_REQUESTS, C.USE_PORTAL},
     "trainee": set(),
@@ -89,7 +90,7 @@ def test_unknown_role_has_no_capability(db):
 
 def test_superuser_flag_grants_nothing_beyond_the_role(db):
     user = User.objects.create_superuser(username="root-teacher", role=Role.TEACHER)
-    assert access.capabilities_of(user) == frozenset()
+    assert access.capabilities_of(user) == frozenset(EXPECTED_CAPABILITIES["teacher"])
     assert not access.stations_for(user).exists()
     assert not access.students_for(user).exists()
 

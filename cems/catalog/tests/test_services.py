@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from cems.catalog import services
 from cems.catalog.models import Course, Level, Major, PlanCourse, Program, StudyMode, TeachingPlan
 from cems.catalog.tests.conftest import add_entry, make_course
+from cems.students.models import StudentClass
+from cems.teaching.models import AcademicYear, CourseOffering, Term
 
 
 def errors_of(excinfo) -> set[str]:
@@ -359,3 +361,19 @@ def test_course_in_a_plan_cannot_be_deleted_by_accident(world, catalog):
 def test_add_entry_helper_matches_the_course(world, catalog):
     entry = add_entry(catalog.plan, make_course("X1", "测试课", "2", 32), 2)
     assert (entry.credits, entry.hours) == (Decimal(2), 32)
+
+
+def test_a_course_already_offered_stays_in_its_plan(world, users):
+    plan = TeachingPlan.objects.create(program=world.program, admission_year=2025)
+    course = Course.objects.create(code="X001", name="高等数学", credits=4, hours=64)
+    entry = PlanCourse.objects.create(plan=plan, course=course, term=1, credits=4, hours=64,
+                                      assessment="exam")  # fmt: skip
+    year = AcademicYear.objects.create(start_year=2025)
+    term = Term.objects.create(academic_year=year, number=1, start_date="2025-09-01",
+                               end_date="2026-01-31")  # fmt: skip
+    klass = StudentClass.objects.create(code="C1", name="班", station=world.station_a,
+                                        program=world.program, cohort_year=2025)  # fmt: skip
+    CourseOffering.objects.create(student_class=klass, term=term, plan_course=entry)
+    with pytest.raises(ValidationError, match="已经开课"):
+        services.plan_course_remove(actor=users["academic"], entry=entry)
+    assert PlanCourse.objects.filter(pk=entry.pk).exists()

@@ -35,11 +35,14 @@ from cems.students.models import (
     StudentClass,
     StudentNumberChange,
 )
+from cems.teaching.demo import DEMO_TEACHERS, seed_teaching
+from cems.teaching.models import AcademicYear, CourseOffering, OfferingStudent, Term
 
 DEFAULT_STUDENTS = 16_000
 BATCHED_STEPS = {"students", "admissions", "classes and numbers", "status changes"}
 # Dependants before what they depend on (protected foreign keys).
 RESET_ORDER: tuple[type[Model], ...] = (
+    OfferingStudent, CourseOffering, Term, AcademicYear,
     StatusChangeApproval, StatusChangeRequest, Registration, StudentNumberChange, Candidate,
     AdmissionImport, Student, StudentClass, PlanCourse, TeachingPlan, Course, Program, Major,
     Station, Province, School,
@@ -85,6 +88,7 @@ class Command(BaseCommand):
             ("admissions", lambda: seed_admissions(rng("admissions"))),
             ("users", seed_users),
             ("status changes", lambda: seed_status_changes(rng("status"))),
+            ("teaching", lambda: seed_teaching(rng("teaching"))),
         ]
         # The services log every write to the audit logger; the demo's writes are no news.
         audit = logging.getLogger("cems.audit")
@@ -114,7 +118,9 @@ class Command(BaseCommand):
     @transaction.atomic
     def _reset(self) -> None:
         """Delete the domain data and the demo users, dependants first. Other accounts stay."""
-        demo_users = User.objects.filter(username__in=[username for username, *_ in DEMO_USERS])
+        demo_users = User.objects.filter(
+            username__in=[username for username, *_ in DEMO_USERS] + DEMO_TEACHERS
+        )
         PersonalDataLog.objects.filter(user__in=demo_users).delete()
         for model in RESET_ORDER:
             model._default_manager.all().delete()
