@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from cems.accounts.models import Role, User
 from cems.catalog.models import Level, Major, Program, StudyMode
@@ -22,6 +23,12 @@ from cems.organization.models import Province, School, Station
 from cems.students.models import Student, StudentStatus
 
 PASSWORD = "correct-horse-battery"
+
+# Property tests explore new random inputs on a developer's machine; in CI they replay a
+# fixed sequence, so that a run's verdict does not depend on chance.
+hypothesis_settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)
