@@ -1,9 +1,10 @@
 """Fast bulk writes for large loads (demo data at a million rows, big imports).
 
-`bulk_insert` sends plain rows through the DB-API's executemany, skipping the model
-instances and per-value preparation that make `bulk_create` spend most of its time in
-Python. Callers pass values already in database form (ids for foreign keys, ISO strings
-for dates, values from `db_value` for anything else) and validate before calling.
+`bulk_insert` sends plain rows through the DB-API's executemany (on PostgreSQL through
+COPY, several times faster there), skipping the model instances and per-value preparation
+that make `bulk_create` spend most of its time in Python. Callers pass values already in
+database form (ids for foreign keys, ISO strings for dates, values from `db_value` for
+anything else) and validate before calling.
 """
 
 from collections.abc import Iterable, Sequence
@@ -37,6 +38,8 @@ def bulk_insert(
     placeholders = ", ".join(["%s"] * len(fields))
     # Only quoted names from the model's metadata go into the text; values are parameters.
     sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    copy_sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
+    use_copy = connection.vendor == "postgresql"
     written = 0
     batch: list[Sequence[Any]] = []
 
@@ -44,7 +47,12 @@ def bulk_insert(
         nonlocal written, batch
         if batch:
             with transaction.atomic(), connection.cursor() as cursor:
-                cursor.executemany(sql, batch)
+                if use_copy:
+                    with cursor.cursor.copy(copy_sql) as copy:
+                        for row in batch:
+                            copy.write_row(row)
+                else:
+                    cursor.executemany(sql, batch)
             written += len(batch)
             batch = []
 
