@@ -48,7 +48,9 @@ def bulk_insert(
         if batch:
             with transaction.atomic(), connection.cursor() as cursor:
                 if use_copy:
-                    with cursor.cursor.copy(copy_sql) as copy:
+                    # The driver's own cursor: its errors are turned into Django's here
+                    # (IntegrityError etc.), as Django's cursor does for executemany.
+                    with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
                         for row in batch:
                             copy.write_row(row)
                 else:

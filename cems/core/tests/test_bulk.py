@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.db import IntegrityError
 from django.utils import timezone
 
 from cems.core.bulk import bulk_insert, db_value
@@ -32,3 +33,11 @@ def test_bulk_insert_writes_rows_in_batches():
 def test_bulk_insert_refuses_a_name_that_is_not_a_column():
     with pytest.raises(ValueError, match="not a column"):
         bulk_insert(Province, ("code", "stations"), [])
+
+
+def test_a_duplicate_raises_djangos_integrity_error_and_writes_nothing_of_its_batch():
+    Province.objects.create(code="43", name="湖南省", name_en="Hunan")
+    rows = [("44", "广东省", "Guangdong"), ("43", "湖南省", "Hunan")]
+    with pytest.raises(IntegrityError):
+        bulk_insert(Province, ("code", "name", "name_en"), rows)
+    assert list(Province.objects.values_list("code", flat=True)) == ["43"]
