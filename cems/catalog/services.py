@@ -1,11 +1,10 @@
 """Writes to the catalog: validated, in one transaction, with who did it logged."""
 
 import logging
-from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from cems.catalog.models import (
     TeachingPlan,
     default_standard_length,
 )
+from cems.core.services import assign_changed
 
 audit = logging.getLogger("cems.audit")
 
@@ -30,19 +30,6 @@ COURSE_FIELDS = ("code", "name", "name_en", "credits", "hours", "assessment")
 PLAN_FIELDS = ("program", "admission_year", "note")
 PLAN_COURSE_FIELDS = ("term", "credits", "hours", "assessment", "is_required",
                       "is_degree_course")  # fmt: skip
-
-M = TypeVar("M", bound=models.Model)
-
-
-def _update(obj: M, data: dict[str, Any], fields: Sequence[str]) -> list[str]:
-    """Set the given fields that changed; the names of those that did."""
-    changed = []
-    for name in fields:
-        if name in data and getattr(obj, name) != data[name]:
-            setattr(obj, name, data[name])
-            changed.append(name)
-    return changed
-
 
 # --- Majors ----------------------------------------------------------------------------------
 
@@ -58,7 +45,7 @@ def major_create(*, actor: User, data: dict[str, Any]) -> Major:
 
 @transaction.atomic
 def major_update(*, actor: User, major: Major, data: dict[str, Any]) -> Major:
-    if changed := _update(major, data, MAJOR_FIELDS):
+    if changed := assign_changed(major, data, MAJOR_FIELDS):
         major.full_clean()
         major.save()
         audit.info("major %s: %s changed by %s", major.code, changed, actor.username)
@@ -89,7 +76,7 @@ def program_create(*, actor: User, data: dict[str, Any]) -> Program:
 @transaction.atomic
 def program_update(*, actor: User, program: Program, data: dict[str, Any]) -> Program:
     data = _with_default_length({"level": program.level, **data})
-    if changed := _update(program, data, PROGRAM_FIELDS):
+    if changed := assign_changed(program, data, PROGRAM_FIELDS):
         program.full_clean()
         program.save()
         audit.info("program %s: %s changed by %s", program.pk, changed, actor.username)
@@ -111,7 +98,7 @@ def course_create(*, actor: User, data: dict[str, Any]) -> Course:
 @transaction.atomic
 def course_update(*, actor: User, course: Course, data: dict[str, Any]) -> Course:
     """Plans keep their own credits, hours and assessment: a change here does not alter them."""
-    if changed := _update(course, data, COURSE_FIELDS):
+    if changed := assign_changed(course, data, COURSE_FIELDS):
         course.full_clean()
         course.save()
         audit.info("course %s: %s changed by %s", course.code, changed, actor.username)
@@ -157,7 +144,7 @@ def plan_create(*, actor: User, data: dict[str, Any]) -> TeachingPlan:
 @transaction.atomic
 def plan_update(*, actor: User, plan: TeachingPlan, data: dict[str, Any]) -> TeachingPlan:
     """Only the note: a plan's program and year are fixed (copy it to plan another year)."""
-    if changed := _update(plan, data, ("note",)):
+    if changed := assign_changed(plan, data, ("note",)):
         plan.full_clean()
         plan.save()
         audit.info("teaching plan %s: %s changed by %s", plan.pk, changed, actor.username)
@@ -236,7 +223,7 @@ def plan_course_add(*, actor: User, plan: TeachingPlan, data: dict[str, Any]) ->
 
 @transaction.atomic
 def plan_course_update(*, actor: User, entry: PlanCourse, data: dict[str, Any]) -> PlanCourse:
-    if changed := _update(entry, data, PLAN_COURSE_FIELDS):
+    if changed := assign_changed(entry, data, PLAN_COURSE_FIELDS):
         _check_plan_course(entry)
         entry.save()
         TeachingPlan.objects.filter(pk=entry.plan_id).update(updated_at=timezone.now())

@@ -1,8 +1,9 @@
 """Writes shared by every app."""
 
+from collections.abc import Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 
 from cems.accounts.models import User
 from cems.core.models import PersonalDataLog
@@ -47,3 +48,14 @@ def export_filters(query: dict[str, Any]) -> dict[str, Any]:
 
 def _storable(text: str) -> str:
     return text.replace("\x00", "\ufffd")
+
+
+def assign_changed(obj: models.Model, data: dict[str, Any], fields: Sequence[str]) -> list[str]:
+    """Set on `obj` those of `fields` whose value in `data` differs; the names of those that
+    did (an update service saves, validates and logs only when there are any)."""
+    changed = []
+    for name in fields:
+        if name in data and getattr(obj, name) != data[name]:
+            setattr(obj, name, data[name])
+            changed.append(name)
+    return changed

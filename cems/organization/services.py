@@ -6,6 +6,7 @@ from typing import Any
 from django.db import transaction
 
 from cems.accounts.models import User
+from cems.core.services import assign_changed
 from cems.organization.models import Station
 
 audit = logging.getLogger("cems.audit")
@@ -35,12 +36,7 @@ def station_create(*, actor: User, data: dict[str, Any]) -> Station:
 
 @transaction.atomic
 def station_update(*, actor: User, station: Station, data: dict[str, Any]) -> Station:
-    changed = []
-    for field in STATION_FIELDS:
-        if field in data and getattr(station, field) != data[field]:
-            setattr(station, field, data[field])
-            changed.append(field)
-    if changed:
+    if changed := assign_changed(station, data, STATION_FIELDS):
         station.full_clean()
         station.save()
         audit.info("station %s: %s changed by %s", station.code, changed, actor.username)
