@@ -198,3 +198,13 @@ CEMS_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # Locking by user name alone is deliberate: the account is what is protected, whatever the
 # address the attempts come from (axes warns because it prefers address-based locking).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Grades (cems/teaching/grading.py): the pass score of 百分制; the score each 五级制 result
+# counts as in averages; the final grade after a passed makeup exam: "pass_at_60" (the pass
+# score), "makeup" (the makeup's own score) or "higher" (the better of the two).
+CEMS_PASS_SCORE = 60
+CEMS_FIVE_LEVEL_SCORES = {"excellent": 95, "good": 85, "fair": 75, "pass": 65, "fail": 50}
+CEMS_MAKEUP_FINAL_RULE = "pass_at_60"
+# The school's name as printed on transcripts and certificates.
+CEMS_SCHOOL_NAME = "湖南科技大学继续教育学院"
+CEMS_SCHOOL_NAME_EN = "School of Continuing Education, Hunan University of Science and Technology"

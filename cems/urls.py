@@ -10,6 +10,7 @@ urlpatterns = [
     path("catalog/", include("cems.catalog.urls")),
     path("admissions/", include("cems.admissions.urls")),
     path("teaching/", include("cems.teaching.urls")),
+    path("transcripts/", include("cems.teaching.urls_public")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

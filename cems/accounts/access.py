@@ -53,6 +53,12 @@ class Capability(StrEnum):
     ASSIGN_TEACHERS = "assign_teachers"  # within the offerings the user sees
     VIEW_OFFERINGS = "view_offerings"
     TEACH = "teach"  # the teacher's own offerings ("my courses")
+    # Grades of the offerings in the user's grading scope (gradable_offerings_for): enter
+    # them, submit them, request changes after submission, enter makeup results.
+    ENTER_GRADES = "enter_grades"
+    APPROVE_GRADE_CHANGES = "approve_grade_changes"
+    ENROLL_RETAKES = "enroll_retakes"
+    PRINT_TRANSCRIPTS = "print_transcripts"  # of the students in the user's scope
 
 
 C = Capability
@@ -74,6 +80,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.MANAGE_REGISTRATIONS,
             C.MANAGE_TERMS,
             C.ASSIGN_TEACHERS,
+            C.ENTER_GRADES,
+            C.APPROVE_GRADE_CHANGES,
+            C.ENROLL_RETAKES,
+            C.PRINT_TRANSCRIPTS,
         }
     ),
     Role.TRAINING: frozenset({C.VIEW_STATIONS}),
@@ -87,9 +97,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.APPROVE_AS_STATION,
             C.MANAGE_REGISTRATIONS,
             C.ASSIGN_TEACHERS,
+            C.PRINT_TRANSCRIPTS,
         }
     ),
-    Role.TEACHER: frozenset({C.VIEW_OFFERINGS, C.TEACH}),
+    Role.TEACHER: frozenset({C.VIEW_OFFERINGS, C.TEACH, C.ENTER_GRADES}),
     # A student's scope is their own record; they may file a suspension or withdrawal.
     Role.STUDENT: frozenset(
         {
@@ -98,6 +109,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_STATUS_REQUESTS,
             C.FILE_STATUS_REQUESTS,
             C.USE_PORTAL,
+            C.PRINT_TRANSCRIPTS,  # their own
         }
     ),
     Role.TRAINEE: frozenset(),
@@ -238,6 +250,14 @@ def offerings_for(user: AnyUser) -> QuerySet[CourseOffering]:
     if role == Role.TEACHER:
         return CourseOffering.objects.filter(teacher=cast(User, user))
     return CourseOffering.objects.none()
+
+
+def gradable_offerings_for(user: AnyUser) -> QuerySet[CourseOffering]:
+    """The offerings whose grades the user enters: a teacher's own; any for academic affairs
+    (who enter grades on a teacher's behalf). Others enter none."""
+    if not has_capability(user, C.ENTER_GRADES):
+        return CourseOffering.objects.none()
+    return offerings_for(user)
 
 
 def sees_personal_data(user: AnyUser) -> bool:

@@ -135,6 +135,14 @@ class Assessment(models.TextChoices):
     COURSEWORK = "coursework", _("Coursework")
 
 
+class GradingScale(models.TextChoices):
+    """How a course is graded (DOMAIN.md, Grades)."""
+
+    PERCENT = "percent", _("Percentage (百分制, 0–100)")
+    FIVE_LEVEL = "five_level", _("Five levels (五级制)")
+    PASS_FAIL = "pass_fail", _("Pass or fail (合格制)")
+
+
 class Course(models.Model):
     """A course of the school's catalogue; teaching plans place it in a term of a program."""
 
@@ -148,11 +156,36 @@ class Course(models.Model):
     assessment = models.CharField(
         _("assessment"), max_length=16, choices=Assessment.choices, default=Assessment.EXAM
     )
+    grading_scale = models.CharField(
+        _("grading scale"),
+        max_length=16,
+        choices=GradingScale.choices,
+        default=GradingScale.PERCENT,
+    )
+    coursework_weight = models.PositiveSmallIntegerField(
+        _("coursework weight (%)"),
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "For percentage grading: the share of the coursework (平时) score in the total, "
+            "the exam (期末) taking the rest. 0 means one score is entered."
+        ),
+    )
 
     class Meta:
         ordering = ["code"]
         verbose_name = _("course")
         verbose_name_plural = _("courses")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(coursework_weight=0)
+                | models.Q(grading_scale="percent", coursework_weight__lt=100),
+                name="course_weight_percent_only",
+                violation_error_message=_(
+                    "Only a percentage-graded course has a coursework weight, below 100."
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

@@ -26,7 +26,8 @@ audit = logging.getLogger("cems.audit")
 MAJOR_FIELDS = ("code", "short_code", "name", "name_en", "discipline")
 PROGRAM_FIELDS = ("major", "level", "mode", "standard_length_years", "credits_to_graduate",
                   "tuition_per_year", "is_offered")  # fmt: skip
-COURSE_FIELDS = ("code", "name", "name_en", "credits", "hours", "assessment")
+COURSE_FIELDS = ("code", "name", "name_en", "credits", "hours", "assessment", "grading_scale",
+                 "coursework_weight")  # fmt: skip
 PLAN_FIELDS = ("program", "admission_year", "note")
 PLAN_COURSE_FIELDS = ("term", "credits", "hours", "assessment", "is_required",
                       "is_degree_course")  # fmt: skip

@@ -199,11 +199,13 @@ def program_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 def _course_table(courses: Iterable[Any]) -> Table:
     columns = [_("Code"), _("Name"), _("English name"), _("Credits"), _("Hours"),
-               _("Assessment"), _("Teaching plans")]  # fmt: skip
+               _("Assessment"), _("Grading"), _("Coursework weight (%)"),
+               _("Teaching plans")]  # fmt: skip
     rows = (
-        [c.code, c.name, c.name_en, c.credits, c.hours, c.get_assessment_display(), c.plan_count]
+        [c.code, c.name, c.name_en, c.credits, c.hours, c.get_assessment_display(),
+         c.get_grading_scale_display(), c.coursework_weight, c.plan_count]
         for c in courses
-    )
+    )  # fmt: skip
     return columns, rows
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cems.teaching import views
+from cems.teaching import urls_changes, urls_grid, urls_sheet, urls_transcripts, views
 
 app_name = "teaching"
 urlpatterns = [
@@ -12,3 +12,8 @@ urlpatterns = [
     path("offerings/<int:pk>/", views.offering_detail, name="offering_detail"),
     path("offerings/<int:pk>/teacher/", views.offering_assign, name="offering_assign"),
 ]
+# Grades: the grid and submission, the Excel sheet, change requests and retakes, transcripts.
+urlpatterns += urls_grid.urlpatterns
+urlpatterns += urls_sheet.urlpatterns
+urlpatterns += urls_changes.urlpatterns
+urlpatterns += urls_transcripts.urlpatterns

@@ -362,7 +362,8 @@ class TestCourseList:
 
 class TestCourseForms:
     DATA = {"code": "GB031", "name": "计算机应用基础", "name_en": "Computer Basics",
-            "credits": "3", "hours": "48", "assessment": "coursework"}  # fmt: skip
+            "credits": "3", "hours": "48", "assessment": "coursework",
+            "grading_scale": "percent", "coursework_weight": "30"}  # fmt: skip
 
     def test_create_and_edit(self, world, client_for):
         client = client_for("academic")
@@ -372,11 +373,20 @@ class TestCourseForms:
         assert response.status_code == 302
         course.refresh_from_db()
         assert course.hours == 54
+        assert (course.grading_scale, course.coursework_weight) == ("percent", 30)
+
+    def test_weight_is_for_percentage_grading_only(self, world, client_for):
+        data = {**self.DATA, "grading_scale": "five_level"}
+        response = client_for("academic").post(url("course_create"), data)
+        assert response.status_code == 200
+        assert list(response.context["form"].errors) == ["__all__"]
+        assert not Course.objects.filter(code="GB031").exists()
 
     @pytest.mark.parametrize(
         ("changes", "field"),
         [({"credits": "-1"}, "credits"), ({"hours": "-2"}, "hours"),
-         ({"code": "GB011"}, "code"), ({"credits": "1.25"}, "credits")],
+         ({"code": "GB011"}, "code"), ({"credits": "1.25"}, "credits"),
+         ({"coursework_weight": "101"}, "coursework_weight")],
     )  # fmt: skip
     def test_field_errors_are_shown(self, world, client_for, catalog, changes, field):
         response = client_for("academic").post(url("course_create"), {**self.DATA, **changes})

@@ -7,10 +7,16 @@ from decimal import Decimal
 import pytest
 
 from cems.accounts.models import Role, User
-from cems.catalog.models import Course, PlanCourse, TeachingPlan
+from cems.catalog.models import Course, GradingScale, PlanCourse, TeachingPlan
 from cems.conftest import World
 from cems.students.models import StudentClass
-from cems.teaching.models import AcademicYear, CourseOffering, Term, default_term_dates
+from cems.teaching.models import (
+    AcademicYear,
+    CourseOffering,
+    OfferingStudent,
+    Term,
+    default_term_dates,
+)
 
 
 @dataclass
@@ -88,3 +94,42 @@ def teaching(world: World) -> Teaching:
         plan, courses, class_a, class_b,
         make_term(2025, 1), make_term(2025, 2), make_term(2026, 1),
     )  # fmt: skip
+
+
+@dataclass
+class Gradebook:
+    """An offering of class A (a1, a2 on its roster) taught by the teacher user, graded on
+    `scale` with `weight`% coursework; `entries` maps a student to their roster entry."""
+
+    offering: CourseOffering
+    entries: dict[str, OfferingStudent]  # "a1", "a2"
+
+
+def make_gradebook(
+    teaching: Teaching,
+    world: World,
+    teacher: User | None,
+    *,
+    scale: str = GradingScale.PERCENT,
+    weight: int = 0,
+    term: Term | None = None,
+    entry: PlanCourse | None = None,
+) -> Gradebook:
+    plan_course = entry or teaching.courses[1][0]
+    Course.objects.filter(pk=plan_course.course_id).update(
+        grading_scale=scale, coursework_weight=weight
+    )
+    offering = make_offering(
+        teaching, teaching.class_a, term=term, entry=plan_course, teacher=teacher
+    )
+    entries = {
+        name: OfferingStudent.objects.create(offering=offering, student=getattr(world, name))
+        for name in ("a1", "a2")
+    }
+    return Gradebook(offering, entries)
+
+
+@pytest.fixture
+def gradebook(teaching: Teaching, world: World, users: dict[str, User]) -> Gradebook:
+    """A 百分制 offering with one score per student, taught by the teacher user."""
+    return make_gradebook(teaching, world, users[Role.TEACHER])
