@@ -24,7 +24,7 @@ from cems.accounts.models import Role, User
 from cems.admissions.models import AdmissionImport, Candidate
 from cems.organization.models import Station
 from cems.students.models import StatusChangeRequest, Student, StudentClass
-from cems.teaching.models import CourseOffering
+from cems.teaching.models import CourseOffering, GradeChangeRequest
 
 AnyUser = User | AnonymousUser
 
@@ -258,6 +258,14 @@ def gradable_offerings_for(user: AnyUser) -> QuerySet[CourseOffering]:
     if not has_capability(user, C.ENTER_GRADES):
         return CourseOffering.objects.none()
     return offerings_for(user)
+
+
+def grade_change_requests_for(user: AnyUser) -> QuerySet[GradeChangeRequest]:
+    """Requests to change submitted grades: all for those who approve them, else those of
+    the offerings the user sees (a teacher's own, a station's classes')."""
+    if has_capability(user, C.APPROVE_GRADE_CHANGES):
+        return GradeChangeRequest.objects.all()
+    return GradeChangeRequest.objects.filter(offering__in=offerings_for(user))
 
 
 def sees_personal_data(user: AnyUser) -> bool:

@@ -24,6 +24,7 @@ class NavItem:
 NAVIGATION = (
     NavItem("reports:dashboard", _("Dashboard")),
     NavItem("status_changes:portal", _("My studies"), (C.USE_PORTAL,)),
+    NavItem("teaching:my_grades", _("My grades"), (C.USE_PORTAL,)),
     NavItem("students:list", _("Students"), (C.LIST_STUDENTS,)),
     NavItem("admissions:candidate_list", _("Admissions"), (C.VIEW_CANDIDATES,)),
     NavItem("students:enroll", _("Enrollment"), (C.ENROLL_STUDENTS,)),
@@ -36,6 +37,11 @@ NAVIGATION = (
     NavItem("status_changes:registration", _("Registration"), (C.MANAGE_REGISTRATIONS,)),
     NavItem("teaching:my_offerings", _("My courses"), (C.TEACH,)),
     NavItem("teaching:offering_list", _("Course offerings"), (C.VIEW_OFFERINGS,), (C.TEACH,)),
+    NavItem(
+        "teaching:change_request_list",
+        _("Grade changes"),
+        (C.APPROVE_GRADE_CHANGES, C.ENTER_GRADES),
+    ),
     NavItem("organization:station_list", _("Stations"), (C.VIEW_STATIONS,)),
     NavItem("catalog:plan_list", _("Catalog"), (C.VIEW_CATALOG,)),
     NavItem("admin:index", _("Administration"), (C.USE_ADMIN,)),

@@ -376,14 +376,6 @@ def change_request_file(
     return request
 
 
-def change_requests_for(user: User) -> QuerySet[GradeChangeRequest]:
-    """Requests on the offerings the user sees; those who approve see all."""
-    requests = GradeChangeRequest.objects.all()
-    if has_capability(user, Capability.APPROVE_GRADE_CHANGES):
-        return requests
-    return requests.filter(offering__in=offerings_for(user))
-
-
 @transaction.atomic
 def change_request_decide(
     *, actor: User, request_id: int, approve: bool, note: str = ""
