@@ -1,7 +1,9 @@
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 
 from cems.accounts.models import Role, User
 from cems.catalog.models import GradingScale
@@ -259,3 +261,36 @@ def test_retake_after_a_failed_makeup(gradebook, teaching, world, users):
     assert not gs.retake_candidates(later).exists()
     with pytest.raises(PermissionDenied):
         gs.retake_enroll(actor=teacher, offering_id=later.pk, student_ids=[world.a2.pk])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_of_one_cell_at_once_give_one_conflict(gradebook, users):
+    """Two users who loaded the same empty cell save it at the same moment from two
+    connections: one value is saved, the other save reports the conflict."""
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def save_as(role: str, text: str) -> None:
+        try:
+            barrier.wait()
+            save(users[role], gradebook, "a1", "score", text, expected="")
+            outcomes[role] = "saved"
+        except GradeEntryError as error:
+            outcomes[role] = f"conflict:{error.errors[0].current}"
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=save_as, args=(Role.TEACHER, "71")),
+        threading.Thread(target=save_as, args=(Role.ACADEMIC, "72")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    saved = [role for role, outcome in outcomes.items() if outcome == "saved"]
+    assert len(saved) == 1, outcomes
+    value = grade_of(gradebook, "a1").score
+    loser = next(role for role in outcomes if role not in saved)
+    assert outcomes[loser] == f"conflict:{value.normalize():f}"
+    assert GradeChange.objects.count() == 1
