@@ -198,6 +198,10 @@ def _offering_page(
             "roster": selectors.offering_roster(offering=offering),
             "form": form if can_assign else None,
             "can_view_students": has_capability(request.user, Capability.LIST_STUDENTS),
+            # The offering is in the user's scope: a teacher's is their own.
+            "can_grade": has_capability(request.user, Capability.ENTER_GRADES),
+            "can_enroll_retakes": has_capability(request.user, Capability.ENROLL_RETAKES)
+            and not offering.grades_locked,
         },
         status=status,
     )

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cems.accounts.models import Role
+from cems.accounts.models import Role, User
 from cems.teaching import grade_services as gs
 from cems.teaching.grade_services import CellEdit
 from cems.teaching.models import (
@@ -15,10 +15,10 @@ from cems.teaching.models import (
     OfferingStudent,
     RequestStatus,
 )
-from cems.teaching.tests.conftest import make_gradebook
+from cems.teaching.tests.conftest import Gradebook, make_gradebook
 
 
-def submit(book, user, scores=("85", "40")):
+def submit(book: Gradebook, user: User, scores: tuple[str, str] = ("85", "40")) -> None:
     gs.grades_save(
         actor=user,
         offering_id=book.offering.pk,
@@ -30,7 +30,7 @@ def submit(book, user, scores=("85", "40")):
     gs.grades_submit(actor=user, offering_id=book.offering.pk)
 
 
-def new_url(book, name="a1"):
+def new_url(book: Gradebook, name: str = "a1") -> str:
     return reverse("teaching:change_request_new", args=[book.offering.pk, book.entries[name].pk])
 
 

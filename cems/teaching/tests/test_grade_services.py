@@ -291,6 +291,7 @@ def test_two_saves_of_one_cell_at_once_give_one_conflict(gradebook, users):
     saved = [role for role, outcome in outcomes.items() if outcome == "saved"]
     assert len(saved) == 1, outcomes
     value = grade_of(gradebook, "a1").score
+    assert value is not None
     loser = next(role for role in outcomes if role not in saved)
     assert outcomes[loser] == f"conflict:{value.normalize():f}"
     assert GradeChange.objects.count() == 1

@@ -99,7 +99,9 @@ def test_grade_points():
     assert grading.grade_point(Outcome(True, None)) is None
 
 
-def result(course, credits, passed, numeric, degree=False):
+def result(
+    course: int, credits: int, passed: bool, numeric: int | None, degree: bool = False
+) -> CourseResult:
     return CourseResult(course, D(credits), degree, passed, None if numeric is None else D(numeric))
 
 
