@@ -161,6 +161,7 @@ def _detail(
             "show_personal": show_personal,
             "can_unmask": sees_personal_data(request.user),
             "can_file_request": has_capability(request.user, Capability.FILE_STATUS_REQUESTS),
+            "can_print_transcript": has_capability(request.user, Capability.PRINT_TRANSCRIPTS),
             "unmask_form": unmask_form,
         },
     )
