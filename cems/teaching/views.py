@@ -200,6 +200,8 @@ def _offering_page(
             "can_view_students": has_capability(request.user, Capability.LIST_STUDENTS),
             # The offering is in the user's scope: a teacher's is their own.
             "can_grade": has_capability(request.user, Capability.ENTER_GRADES),
+            # Station staff see their stations' classes only, which this one is.
+            "can_print_class": has_capability(request.user, Capability.PRINT_TRANSCRIPTS),
             "can_enroll_retakes": has_capability(request.user, Capability.ENROLL_RETAKES)
             and not offering.grades_locked,
         },

@@ -209,3 +209,29 @@ def test_history_records_every_grid_change(gradebook, users, client_for):
     )
     assert response.status_code == 200
     assert "75" in b"".join(response.streaming_content).decode("utf-8-sig")
+
+
+def test_offering_page_links_by_capability(gradebook, client_for):
+    url = reverse("teaching:offering_detail", args=[gradebook.offering.pk])
+    class_pdf = reverse("teaching:transcript_class", args=[gradebook.offering.student_class.pk])
+    retakes = reverse("teaching:retakes", args=[gradebook.offering.pk])
+    history = reverse("teaching:grade_history", args=[gradebook.offering.pk])
+    academic = client_for("academic").get(url).content.decode()
+    assert class_pdf in academic
+    assert retakes in academic
+    assert history in academic
+    teacher = client_for("teacher").get(url).content.decode()
+    assert class_pdf not in teacher
+    assert retakes not in teacher
+    assert history in teacher
+    station = client_for("station").get(url).content.decode()
+    assert class_pdf in station
+    assert retakes not in station
+
+
+def test_student_pages_link_to_grades_and_transcript(world, client_for):
+    grades = reverse("teaching:student_grades", args=[world.a1.pk])
+    detail = client_for("academic").get(reverse("students:detail", args=[world.a1.pk]))
+    assert grades in detail.content.decode()
+    portal = client_for("student").get(reverse("teaching:my_grades")).content.decode()
+    assert reverse("teaching:transcript_student", args=[world.a1.pk]) in portal
