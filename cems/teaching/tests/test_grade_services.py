@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.utils import translation
 
 from cems.accounts.models import Role, User
 from cems.catalog.models import GradingScale
@@ -20,6 +21,13 @@ from cems.teaching.models import (
     RequestStatus,
 )
 from cems.teaching.tests.conftest import Gradebook, make_gradebook, make_teacher
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages matched below are the English ones."""
+    with translation.override("en"):
+        yield
 
 
 def save(
