@@ -2,6 +2,7 @@
 
 - the admission import of a 15,000-row xlsx file end to end (bench/admissions.py);
 - the student list's pages at 1,000,000 students (bench/student_list.py);
+- grade entry: a 60-student grid saved cell by cell and as one sheet (bench/grades.py);
 - the transcripts of a class of 60 students as one PDF (bench/transcripts.py);
 
 - seed_demo at the seed's scale (15,000 students) and at 1,000,000 students, each into a
@@ -17,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import admissions, student_list, transcripts
+from bench import admissions, grades, student_list, transcripts
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALES = [int(s) for s in os.environ.get("BENCH_SCALES", "15000,1000000").split(",") if s]
@@ -65,6 +66,8 @@ def main() -> None:
     admissions.main()
     print("== student list pages", flush=True)
     student_list.main()
+    print("== grade entry (60 students, SQLite)", flush=True)
+    grades.main()
     print("== class transcripts (PDF)", flush=True)
     transcripts.main()
 

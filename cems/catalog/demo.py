@@ -2,12 +2,14 @@
 course catalogue, and teaching plans of every program for five admission years."""
 
 import random
+import zlib
 from dataclasses import dataclass
 from decimal import Decimal
 
 from cems.catalog.models import (
     Assessment,
     Course,
+    GradingScale,
     Level,
     Major,
     PlanCourse,
@@ -248,10 +250,25 @@ PRACTICAL_WORDS = ("实践", "实验", "实训", "技法", "技能", "田径", "
 MATHEMATICAL = {"engineering", "science", "economics", "management"}
 PLAN_YEARS = range(2022, 2027)
 HOURS_PER_CREDIT = 16
+# Practice graded pass or fail (合格制); theses and other coursework-assessed courses take
+# five levels (五级制); examined courses 百分制, most with a coursework (平时) share.
+PASS_FAIL_WORDS = ("实习", "实训", "综合实践", "工程实践", "形势与政策")
+COURSEWORK_WEIGHTS = (30, 30, 30, 30, 30, 40, 40, 40, 0, 0)
 
 
 def _credits_hours(credits: Decimal) -> int:
     return int(credits * HOURS_PER_CREDIT)
+
+
+def _grading(code: str, name: str, assessment: str) -> dict[str, object]:
+    """A course's grading scale and coursework weight. Drawn from the course code, not from
+    the catalogue's generator, so that the plans come out as they did before grading."""
+    if any(word in name for word in PASS_FAIL_WORDS):
+        return {"grading_scale": GradingScale.PASS_FAIL, "coursework_weight": 0}
+    if assessment == Assessment.COURSEWORK:
+        return {"grading_scale": GradingScale.FIVE_LEVEL, "coursework_weight": 0}
+    weight = COURSEWORK_WEIGHTS[zlib.crc32(code.encode()) % len(COURSEWORK_WEIGHTS)]
+    return {"grading_scale": GradingScale.PERCENT, "coursework_weight": weight}
 
 
 def _catalogue(rng: random.Random) -> dict[str, Course]:
@@ -259,10 +276,12 @@ def _catalogue(rng: random.Random) -> dict[str, Course]:
     courses: dict[str, Course] = {}
     for code, name, name_en, credits, assessment in COMMON_COURSES:
         courses[name] = Course(code=code, name=name, name_en=name_en, credits=Decimal(credits),
-                               hours=credits * HOURS_PER_CREDIT, assessment=assessment)  # fmt: skip
+                               hours=credits * HOURS_PER_CREDIT, assessment=assessment,
+                               **_grading(code, name, assessment))  # fmt: skip
     for code, name, name_en in ELECTIVES:
         courses[name] = Course(code=code, name=name, name_en=name_en, credits=Decimal(2),
-                               hours=32, assessment=Assessment.COURSEWORK)  # fmt: skip
+                               hours=32, assessment=Assessment.COURSEWORK,
+                               **_grading(code, name, Assessment.COURSEWORK))  # fmt: skip
 
     def add(name: str, code: str, core: bool) -> None:
         if name in courses:
@@ -270,9 +289,10 @@ def _catalogue(rng: random.Random) -> dict[str, Course]:
         credits = Decimal(rng.choice((3, 3, 3.5, 4) if core else (2, 2.5, 3, 3, 3.5)))
         practical = any(word in name for word in PRACTICAL_WORDS)
         coursework = practical or rng.random() < (0.1 if core else 0.3)
+        assessment = Assessment.COURSEWORK if coursework else Assessment.EXAM
         courses[name] = Course(
             code=code, name=name, credits=credits, hours=_credits_hours(credits),
-            assessment=Assessment.COURSEWORK if coursework else Assessment.EXAM,
+            assessment=assessment, **_grading(code, name, assessment),
         )  # fmt: skip
 
     for names in GROUPS.values():

@@ -13,7 +13,12 @@ from cems.core.progress import Progress
 from cems.students.models import StudentStatus
 from cems.teaching import generation
 from cems.teaching.generation import ClassRow, PlanCourseRow
-from cems.teaching.models import AcademicYear, Term, TermNumber, default_term_dates
+from cems.teaching.models import (
+    AcademicYear,
+    Term,
+    TermNumber,
+    default_term_dates,
+)
 
 ACADEMIC_YEARS = range(2022, 2027)
 CURRENT = (2026, TermNumber.FIRST)  # the term under way in the demo (2026–2027, autumn)

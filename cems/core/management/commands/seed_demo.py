@@ -36,13 +36,24 @@ from cems.students.models import (
     StudentNumberChange,
 )
 from cems.teaching.demo import DEMO_TEACHERS, seed_teaching
-from cems.teaching.models import AcademicYear, CourseOffering, OfferingStudent, Term
+from cems.teaching.demo_grades import seed_grades
+from cems.teaching.models import (
+    AcademicYear,
+    CourseOffering,
+    Grade,
+    GradeChange,
+    GradeChangeRequest,
+    OfferingStudent,
+    Term,
+    Transcript,
+)
 
 DEFAULT_STUDENTS = 16_000
 BATCHED_STEPS = {"students", "admissions", "classes and numbers", "status changes"}
 # Dependants before what they depend on (protected foreign keys).
 RESET_ORDER: tuple[type[Model], ...] = (
-    OfferingStudent, CourseOffering, Term, AcademicYear,
+    GradeChangeRequest, GradeChange, Grade, Transcript, OfferingStudent, CourseOffering, Term,
+    AcademicYear,
     StatusChangeApproval, StatusChangeRequest, Registration, StudentNumberChange, Candidate,
     AdmissionImport, Student, StudentClass, PlanCourse, TeachingPlan, Course, Program, Major,
     Station, Province, School,
@@ -89,6 +100,7 @@ class Command(BaseCommand):
             ("users", seed_users),
             ("status changes", lambda: seed_status_changes(rng("status"))),
             ("teaching", lambda: seed_teaching(rng("teaching"))),
+            ("grades", lambda: seed_grades(rng("grades"))),
         ]
         # The services log every write to the audit logger; the demo's writes are no news.
         audit = logging.getLogger("cems.audit")
