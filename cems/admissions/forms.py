@@ -2,7 +2,6 @@ from pathlib import PurePath
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from cems.admissions.models import AdmissionImport, CandidateStatus
 from cems.admissions.reader import EXTENSIONS
 from cems.catalog.models import Level, Major, StudyMode
+from cems.core.forms import limit_upload_size
 from cems.organization.models import Station
 
 
@@ -80,13 +80,7 @@ class UploadForm(forms.Form):
         self.fields["admission_year"].initial = timezone.localdate().year
 
     def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.CEMS_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(size)d MB."),
-                params={"size": settings.CEMS_MAX_UPLOAD_BYTES // 2**20},
-                code="too_large",
-            )
+        upload = limit_upload_size(self.cleaned_data["file"])
         if PurePath(upload.name or "").suffix.lower() not in EXTENSIONS:
             raise forms.ValidationError(
                 _("Upload an xlsx, xls, ods, csv or dbf file."), code="extension"

@@ -1,7 +1,10 @@
 from typing import Any, TypeVar
 
 from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 
 def valid_filters(form: forms.Form) -> dict[str, Any] | None:
@@ -25,3 +28,14 @@ def filter_by(
         if filters and filters.get(key) not in (None, "")
     }
     return queryset.filter(**conditions)
+
+
+def limit_upload_size(upload: UploadedFile) -> UploadedFile:
+    """An uploaded file, refused (ValidationError) when larger than CEMS_MAX_UPLOAD_BYTES."""
+    if (upload.size or 0) > settings.CEMS_MAX_UPLOAD_BYTES:
+        raise forms.ValidationError(
+            _("The file is larger than %(size)d MB."),
+            params={"size": settings.CEMS_MAX_UPLOAD_BYTES // 2**20},
+            code="too_large",
+        )
+    return upload

@@ -18,6 +18,7 @@ from cems.accounts.access import (
     require_capability,
     signed_in_user,
 )
+from cems.core.forms import limit_upload_size
 from cems.teaching import grade_sheet
 from cems.teaching.models import CourseOffering
 
@@ -32,13 +33,7 @@ class SheetUploadForm(forms.Form):
     )
 
     def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.CEMS_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(size)d MB."),
-                params={"size": settings.CEMS_MAX_UPLOAD_BYTES // 2**20},
-                code="too_large",
-            )
+        upload = limit_upload_size(self.cleaned_data["file"])
         return upload
 
 
