@@ -5,6 +5,8 @@
 // - A cell typed in but not yet answered by the server is marked "unsaved" (the answer
 //   replaces the whole cell, which clears the mark).
 // - Submitting asks for confirmation, and waits while cells are unsaved.
+// - The saves of one page are queued (hx-sync on each cell), so that their answers, which
+//   carry the row totals and the count of missing results, arrive in the order sent.
 (function () {
   "use strict";
 
