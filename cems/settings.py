@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "cems.students",
     "cems.admissions",
     "cems.teaching",
+    "cems.finance",
+    "cems.graduation",
     "cems.reports",
 ]
 
@@ -208,3 +210,18 @@ CEMS_MAKEUP_FINAL_RULE = "pass_at_60"
 # The school's name as printed on transcripts and certificates.
 CEMS_SCHOOL_NAME = "湖南科技大学继续教育学院"
 CEMS_SCHOOL_NAME_EN = "School of Continuing Education, Hunan University of Science and Technology"
+
+# Fees and graduation (cems/finance, cems/graduation). Diploma numbers: the national format
+# is configurable; {school} is CEMS_SCHOOL_CODE, {year} the graduation year, {level} the
+# level's code in CEMS_LEVEL_CODES, {seq} the sequence within the year and level.
+CEMS_SCHOOL_CODE = "10534"
+CEMS_LEVEL_CODES = {"hs_jc": "6", "jc_ba": "5", "hs_ba": "5"}
+CEMS_DIPLOMA_NUMBER_FORMAT = "{school}1{year}{level}{seq:06d}"
+CEMS_DEGREE_NUMBER_FORMAT = "{school}4{year}{seq:06d}"
+# The bachelor's degree (DOMAIN.md): thresholds seen across schools, as defaults.
+CEMS_DEGREE_MIN_AVERAGE = 70
+CEMS_DEGREE_MIN_DEGREE_COURSE = 65  # each degree course; None: no such rule
+CEMS_DEGREE_MIN_THESIS = 75
+CEMS_DEGREE_CET4_PASS = 425
+CEMS_DEGREE_ADULT_ENGLISH_PASS = 60
+CEMS_DEGREE_APPLICATION_YEARS = 2  # apply within this many years of the diploma

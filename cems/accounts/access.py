@@ -59,11 +59,16 @@ class Capability(StrEnum):
     APPROVE_GRADE_CHANGES = "approve_grade_changes"
     ENROLL_RETAKES = "enroll_retakes"
     PRINT_TRANSCRIPTS = "print_transcripts"  # of the students in the user's scope
+    VIEW_FEES = "view_fees"  # fee accounts of the students in the user's scope
+    MANAGE_FEES = "manage_fees"  # fee items, charges, payments (imports), refunds, waivers
+    VIEW_AUDITS = "view_audits"  # graduation and degree audits' results, graduates
+    RUN_AUDITS = "run_audits"  # start audits, approve graduates and degrees
+    MANAGE_DEGREE_RECORDS = "manage_degree_records"  # theses, language results, discipline
 
 
 C = Capability
 _SCHOOL_READ = {C.VIEW_STATIONS, C.LIST_STUDENTS, C.VIEW_STUDENTS, C.VIEW_CATALOG,
-                C.VIEW_STATUS_REQUESTS, C.VIEW_OFFERINGS}  # fmt: skip
+                C.VIEW_STATUS_REQUESTS, C.VIEW_OFFERINGS, C.VIEW_FEES, C.VIEW_AUDITS}  # fmt: skip
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     # Administrators do everything but be a student or teach.
     Role.ADMIN: frozenset(Capability) - {C.USE_PORTAL, C.TEACH},
@@ -84,10 +89,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.APPROVE_GRADE_CHANGES,
             C.ENROLL_RETAKES,
             C.PRINT_TRANSCRIPTS,
+            C.RUN_AUDITS,
+            C.MANAGE_DEGREE_RECORDS,
         }
     ),
     Role.TRAINING: frozenset({C.VIEW_STATIONS}),
-    Role.FINANCE: frozenset(_SCHOOL_READ),
+    Role.FINANCE: frozenset(_SCHOOL_READ | {C.MANAGE_FEES}),
     Role.STATION: frozenset(
         _SCHOOL_READ
         | {
@@ -266,6 +273,21 @@ def grade_change_requests_for(user: AnyUser) -> QuerySet[GradeChangeRequest]:
     if has_capability(user, C.APPROVE_GRADE_CHANGES):
         return GradeChangeRequest.objects.all()
     return GradeChangeRequest.objects.filter(offering__in=offerings_for(user))
+
+
+def fee_students_for(user: AnyUser) -> QuerySet[Student]:
+    """The students whose fee accounts the user sees: their students, for those who may see
+    fees (a student sees their own account in the portal)."""
+    if not has_capability(user, C.VIEW_FEES):
+        return Student.objects.none()
+    return students_for(user)
+
+
+def audited_students_for(user: AnyUser) -> QuerySet[Student]:
+    """The students whose audit results and graduation the user sees."""
+    if not has_capability(user, C.VIEW_AUDITS):
+        return Student.objects.none()
+    return students_for(user)
 
 
 def sees_personal_data(user: AnyUser) -> bool:
