@@ -11,6 +11,8 @@ urlpatterns = [
     path("admissions/", include("cems.admissions.urls")),
     path("teaching/", include("cems.teaching.urls")),
     path("transcripts/", include("cems.teaching.urls_public")),
+    path("fees/", include("cems.finance.urls")),
+    path("graduation/", include("cems.graduation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,6 @@
+"""Fee pages, at /fees/."""
+
+from django.urls import URLPattern
+
+app_name = "finance"
+urlpatterns: list[URLPattern] = []
