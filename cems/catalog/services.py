@@ -99,6 +99,19 @@ def course_create(*, actor: User, data: dict[str, Any]) -> Course:
 @transaction.atomic
 def course_update(*, actor: User, course: Course, data: dict[str, Any]) -> Course:
     """Plans keep their own credits, hours and assessment: a change here does not alter them."""
+    grading = [
+        name
+        for name in ("grading_scale", "coursework_weight")
+        if name in data and data[name] != getattr(course, name)
+    ]
+    if grading and course.plan_entries.filter(offerings__roster__grade__isnull=False).exists():
+        # Grades already entered were read and derived on the old scale.
+        raise ValidationError(
+            {
+                name: _("Grades have been entered for this course; its grading stays.")
+                for name in grading
+            }
+        )
     if changed := assign_changed(course, data, COURSE_FIELDS):
         course.full_clean()
         course.save()

@@ -8,6 +8,7 @@ from django.utils import translation
 
 from cems.accounts.models import Role, User
 from cems.catalog.models import GradingScale
+from cems.catalog.services import course_update
 from cems.teaching import grade_services as gs
 from cems.teaching.grade_services import CellEdit, GradeEntryError
 from cems.teaching.models import (
@@ -303,3 +304,17 @@ def test_two_saves_of_one_cell_at_once_give_one_conflict(gradebook, users):
     loser = next(role for role in outcomes if role not in saved)
     assert outcomes[loser] == f"conflict:{value.normalize():f}"
     assert GradeChange.objects.count() == 1
+
+
+def test_a_courses_grading_stays_once_grades_are_entered(gradebook, users):
+    course = gradebook.offering.plan_course.course
+    academic = users[Role.ACADEMIC]
+    course_update(actor=academic, course=course, data={"coursework_weight": 30})  # no grade yet
+    course_update(actor=academic, course=course, data={"coursework_weight": 0})
+    save(users[Role.TEACHER], gradebook, "a1", "score", "80")
+    with pytest.raises(ValidationError) as caught:
+        course_update(actor=academic, course=course, data={"grading_scale": "five_level"})
+    assert list(caught.value.error_dict) == ["grading_scale"]
+    course_update(actor=academic, course=course, data={"hours": 60})  # other fields change
+    course.refresh_from_db()
+    assert (course.grading_scale, course.hours) == ("percent", 60)
