@@ -146,9 +146,11 @@ class FeeEntry(models.Model):
                 condition=models.Q(kind="charge"),
                 name="feeentry_one_charge_per_item",
             ),
-            # A transaction is recorded once, however often its file is imported.
+            # A transaction is recorded once, however often its file is imported. One
+            # transaction may settle several years and kinds of fee: it is recorded as one
+            # entry per year and kind (the import refuses a number already recorded).
             models.UniqueConstraint(
-                fields=["reference"],
+                fields=["reference", "academic_year", "fee_kind"],
                 condition=models.Q(kind="payment") & ~models.Q(reference=""),
                 name="feeentry_unique_payment_reference",
             ),
@@ -201,12 +203,18 @@ class PaymentRow(models.Model):
         related_name="+", verbose_name=_("resolved by"),
     )  # fmt: skip
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    # Why a person resolved or dismissed the row.
+    note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["payment_import", "row_number"]
         verbose_name = _("payment row")
         verbose_name_plural = _("payment rows")
-        indexes = [models.Index(fields=["status"], name="paymentrow_status")]
+        indexes = [
+            models.Index(fields=["status"], name="paymentrow_status"),
+            # A transaction number seen before, in a row still waiting or dismissed.
+            models.Index(fields=["reference"], name="paymentrow_reference"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.payment_import_id}:{self.row_number} {self.status}"

@@ -1,8 +1,10 @@
 """Writes for annual registration (缴费注册): each academic year a student in good standing is
-registered once the year's tuition is paid (a paid mark until fee accounts exist)."""
+registered once the year's tuition is paid, as their fee account shows it (charged, and
+nothing of it owed: cems.finance.ledger.tuition_paid)."""
 
 import logging
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -10,16 +12,34 @@ from django.utils.translation import gettext as _
 
 from cems.accounts.access import Capability, has_capability, students_for
 from cems.accounts.models import User
+from cems.finance import ledger
+from cems.finance.models import FeeKind
 from cems.students.models import Registration, Student, StudentStatus
 from cems.students.status import current_academic_year
 
 audit = logging.getLogger("cems.audit")
 
 
-def _registration_errors(student: Student, academic_year: int, tuition_paid: bool) -> list[str]:
+def _tuition_error(student: Student, academic_year: int) -> str | None:
+    if ledger.tuition_paid(student, academic_year):
+        return None
+    year = f"{academic_year}–{academic_year + 1}"
+    owed = ledger.balance(student, academic_year=academic_year, fee_kind=FeeKind.TUITION)
+    owed = owed.quantize(Decimal("0.01"))
+    if owed > 0:
+        return _(
+            "%(name)s owes %(owed)s of tuition for %(year)s: it must be paid before registration."
+        ) % {"name": student.name, "owed": owed, "year": year}
+    return _(
+        "No tuition has been charged to %(name)s for %(year)s: charge the year's fees, then "
+        "record the payment, before registration."
+    ) % {"name": student.name, "year": year}
+
+
+def _registration_errors(student: Student, academic_year: int) -> list[str]:
     errors = []
-    if not tuition_paid:
-        errors.append(_("Tuition must be paid before the student is registered."))
+    if (tuition := _tuition_error(student, academic_year)) is not None:
+        errors.append(tuition)
     if student.status != StudentStatus.REGISTERED:
         errors.append(
             _("%(name)s is %(status)s; only students in good standing register.")
@@ -47,20 +67,17 @@ def _check_may_register(actor: User, students: list[Student]) -> None:
 
 
 @transaction.atomic
-def registration_record(
-    *, actor: User, student: Student, academic_year: int, tuition_paid: bool
-) -> Registration:
+def registration_record(*, actor: User, student: Student, academic_year: int) -> Registration:
     """Register a student for an academic year once the tuition is paid (缴费注册)."""
-    return registration_record_many(
-        actor=actor, students=[student], academic_year=academic_year, tuition_paid=tuition_paid
-    )[0]
+    return registration_record_many(actor=actor, students=[student], academic_year=academic_year)[0]
 
 
 @transaction.atomic
 def registration_record_many(
-    *, actor: User, students: Iterable[Student], academic_year: int, tuition_paid: bool = True
+    *, actor: User, students: Iterable[Student], academic_year: int
 ) -> list[Registration]:
-    """Register several paid students at once; if any of them cannot be, none is."""
+    """Register several paid students at once; if any of them cannot be, none is. The
+    students are locked first, so that a refund recorded meanwhile waits for the check."""
     students = list(students)
     _check_may_register(actor, students)
     ids = list(dict.fromkeys(student.pk for student in students))
@@ -80,7 +97,7 @@ def registration_record_many(
                 _("%(name)s is already registered for %(year)s.")
                 % {"name": student.name, "year": academic_year}
             )
-        errors.extend(_registration_errors(student, academic_year, tuition_paid))
+        errors.extend(_registration_errors(student, academic_year))
     if errors:
         raise ValidationError(errors)
     registrations = [

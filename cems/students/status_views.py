@@ -32,6 +32,7 @@ from cems.core.export import FORMATS, tabular_response
 from cems.core.forms import valid_filters
 from cems.core.masking import mask_birth_date, mask_id_number, mask_phone
 from cems.core.services import export_filters, records_export_log
+from cems.finance import selectors as fee_selectors
 from cems.students import registration as registrations
 from cems.students import status, status_selectors
 from cems.students.models import (
@@ -347,8 +348,8 @@ def _registration_rows(students: Iterable[Student], *, registered: bool) -> Iter
 
 @require_capability(Capability.MANAGE_REGISTRATIONS)
 def registration(request: HttpRequest) -> HttpResponseBase:
-    """Who has not registered for an academic year yet; ticked paid students are registered
-    in one action."""
+    """Who has not registered for an academic year yet, with what they owe of its tuition;
+    the ticked students are registered in one action (those whose tuition is paid)."""
     form = RegistrationFilterForm(request.GET or None, stations=stations_for(request.user))
     filters = valid_filters(form)
     year = (filters or {}).get("year") or status.current_academic_year()
@@ -404,12 +405,21 @@ def registration(request: HttpRequest) -> HttpResponseBase:
             rows=_registration_rows(students.iterator(chunk_size=2000), registered=registered),
             fmt=fmt,
         )
+    page = _page(request, students)
+    if not registered:
+        page.object_list = list(page.object_list)
+        owed = fee_selectors.tuition_status(
+            student_ids=[s.pk for s in page.object_list], academic_year=year
+        )
+        for student in page.object_list:
+            # None: no tuition charged for the year; else what is still owed of it.
+            student.tuition_owed = owed.get(student.pk)
     return render(
         request,
         "students/registration/list.html",
         {
             "form": form,
-            "page": _page(request, students),
+            "page": page,
             "year": year,
             "next_year": year + 1,
             "registered": registered,

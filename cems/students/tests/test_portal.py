@@ -9,6 +9,7 @@ from cems.core.masking import mask_id_number, mask_phone
 from cems.students import registration, status
 from cems.students.models import Registration, RequestState, StatusChangeKind, StatusChangeRequest
 from cems.students.tests.status_support import approve, file, set_today
+from cems.students.tests.test_registration import charge_tuition
 
 K = StatusChangeKind
 PORTAL = reverse("status_changes:portal")
@@ -37,9 +38,8 @@ def test_registrations(world, client, users):
     response = client.get(PORTAL)
     assert "You are not registered for 2026–2027 yet." in response.content.decode()
     Registration.objects.create(student=world.a1, academic_year=2025, tuition_paid=True)
-    registration.registration_record(
-        actor=users["station"], student=world.a1, academic_year=2026, tuition_paid=True
-    )
+    charge_tuition(world.a1, 2026)
+    registration.registration_record(actor=users["station"], student=world.a1, academic_year=2026)
     html = client.get(PORTAL).content.decode()
     assert "You are registered for 2026–2027." in html
     assert "2025–2026" in html

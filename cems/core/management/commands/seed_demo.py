@@ -23,6 +23,19 @@ from cems.catalog.demo import seed_catalog, seed_plans
 from cems.catalog.models import Course, Major, PlanCourse, Program, TeachingPlan
 from cems.core import demo
 from cems.core.models import PersonalDataLog
+from cems.finance.demo import seed_fees
+from cems.finance.models import FeeEntry, FeeItem, PaymentImport, PaymentRow
+from cems.graduation.demo import seed_graduation
+from cems.graduation.models import (
+    AuditResult,
+    AuditRun,
+    DegreeAward,
+    DisciplinaryRecord,
+    Graduation,
+    LanguageResult,
+    NumberSequence,
+    Thesis,
+)
 from cems.organization.demo import seed_organization
 from cems.organization.models import Province, School, Station
 from cems.students.demo import seed_student_records, seed_students
@@ -52,6 +65,8 @@ DEFAULT_STUDENTS = 16_000
 BATCHED_STEPS = {"students", "admissions", "classes and numbers", "status changes"}
 # Dependants before what they depend on (protected foreign keys).
 RESET_ORDER: tuple[type[Model], ...] = (
+    DegreeAward, Graduation, AuditResult, AuditRun, NumberSequence, LanguageResult,
+    DisciplinaryRecord, Thesis, PaymentRow, FeeEntry, PaymentImport, FeeItem,
     GradeChangeRequest, GradeChange, Grade, Transcript, OfferingStudent, CourseOffering, Term,
     AcademicYear,
     StatusChangeApproval, StatusChangeRequest, Registration, StudentNumberChange, Candidate,
@@ -101,6 +116,8 @@ class Command(BaseCommand):
             ("status changes", lambda: seed_status_changes(rng("status"))),
             ("teaching", lambda: seed_teaching(rng("teaching"))),
             ("grades", lambda: seed_grades(rng("grades"))),
+            ("fees", lambda: seed_fees(rng("fees"))),
+            ("graduation", lambda: seed_graduation(rng("graduation"))),
         ]
         # The services log every write to the audit logger; the demo's writes are no news.
         audit = logging.getLogger("cems.audit")
