@@ -37,7 +37,14 @@ from cems.accounts.models import User
 from cems.catalog.models import Assessment, Course, PlanCourse
 from cems.catalog.models import Level as ProgramLevel
 from cems.core.bulk import bulk_insert, db_value
-from cems.graduation.models import DisciplinaryRecord, LanguageExam, LanguageResult, Thesis
+from cems.graduation.models import (
+    AuditRun,
+    DisciplinaryRecord,
+    LanguageExam,
+    LanguageResult,
+    Thesis,
+)
+from cems.graduation.services import audit_start
 from cems.students.models import Student, StudentClass, StudentStatus
 from cems.teaching.demo import CURRENT
 from cems.teaching.demo_grades import (
@@ -486,3 +493,15 @@ def seed_disciplinary_records(rng: random.Random, students: list[_Student], term
         )
     DisciplinaryRecord.objects.bulk_create(records)
     return len(records)
+
+
+# The graduating cohort (2024, 2.5-year programs) has served its standard length on this
+# day: academic affairs audit it ahead of the graduation.
+AUDIT_AS_OF = dt.date(2027, 3, 1)
+
+
+def seed_audits() -> AuditRun:
+    """A graduation audit of the whole school as of the coming graduation, run through the
+    service as academic affairs would: the graduating cohort gets a mix of verdicts."""
+    academic = User.objects.get(username="academic")
+    return audit_start(actor=academic, today=AUDIT_AS_OF)

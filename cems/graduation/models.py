@@ -35,6 +35,8 @@ class AuditRun(models.Model):
         _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING
     )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    # The day the verdicts are given for: today, or a coming graduation date audited ahead.
+    as_of = models.DateField(_("as of"), null=True, blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("started by"),

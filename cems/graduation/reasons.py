@@ -10,12 +10,19 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cems.students.models import StudentStatus
+
 Reason = dict[str, Any]
 
 
 def reason(code: str, **params: Any) -> Reason:
     assert code in _TEXTS, code
     return {"code": code, "params": params}
+
+
+def _status_label(code: str) -> str:
+    """A status's label; a status code that is no longer known as stored."""
+    return str(StudentStatus(code).label) if code in StudentStatus.values else code
 
 
 def _courses(params: dict[str, Any]) -> str:
@@ -29,14 +36,17 @@ def _courses(params: dict[str, Any]) -> str:
 
 _TEXTS: dict[str, Callable[[dict[str, Any]], str]] = {
     # Graduation (毕业审核)
-    "status": lambda p: _("The student's status is %(status)s, not registered.") % p,
+    "status": lambda p: (
+        _("The student's status is %(status)s, not registered.")
+        % {"status": _status_label(p.get("status", ""))}
+    ),
     "length_not_served": lambda p: _("The standard length of study is served on %(until)s.") % p,
     "credits_short": lambda p: (
         _("%(earned)s credits earned of the %(required)s required: %(short)s short.") % p
     ),
     "required_missing": lambda p: (
         ngettext(
-            "A required course not taken yet: %(courses)s.",
+            "%(count)d required course not taken yet: %(courses)s.",
             "%(count)d required courses not taken yet: %(courses)s.",
             len(p["courses"]),
         )
@@ -44,7 +54,7 @@ _TEXTS: dict[str, Callable[[dict[str, Any]], str]] = {
     ),
     "required_failed": lambda p: (
         ngettext(
-            "A required course failed: %(courses)s.",
+            "%(count)d required course failed: %(courses)s.",
             "%(count)d required courses failed: %(courses)s.",
             len(p["courses"]),
         )

@@ -162,6 +162,7 @@ def _detail(
             "can_unmask": sees_personal_data(request.user),
             "can_file_request": has_capability(request.user, Capability.FILE_STATUS_REQUESTS),
             "can_print_transcript": has_capability(request.user, Capability.PRINT_TRANSCRIPTS),
+            "can_view_fees": has_capability(request.user, Capability.VIEW_FEES),
             "unmask_form": unmask_form,
         },
     )

@@ -66,7 +66,7 @@ def database_people() -> list[dict[str, Any]]:
     charged = Student.objects.filter(fee_entries__isnull=False).distinct()
     students = list(charged.order_by("student_number")[:2000])
     balances = Balances([s.pk for s in students])
-    people = []
+    people: list[dict[str, Any]] = []
     for student in students:
         years = balances.years(student.pk)
         if not years:

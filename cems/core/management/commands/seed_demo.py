@@ -25,7 +25,7 @@ from cems.core import demo
 from cems.core.models import PersonalDataLog
 from cems.finance.demo import seed_fees
 from cems.finance.models import FeeEntry, FeeItem, PaymentImport, PaymentRow
-from cems.graduation.demo import seed_graduation
+from cems.graduation.demo import seed_audits, seed_graduation
 from cems.graduation.models import (
     AuditResult,
     AuditRun,
@@ -118,6 +118,7 @@ class Command(BaseCommand):
             ("grades", lambda: seed_grades(rng("grades"))),
             ("fees", lambda: seed_fees(rng("fees"))),
             ("graduation", lambda: seed_graduation(rng("graduation"))),
+            ("audits", seed_audits),
         ]
         # The services log every write to the audit logger; the demo's writes are no news.
         audit = logging.getLogger("cems.audit")
