@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "cems.teaching",
     "cems.finance",
     "cems.graduation",
+    "cems.training",
     "cems.reports",
 ]
 

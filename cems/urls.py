@@ -13,6 +13,8 @@ urlpatterns = [
     path("transcripts/", include("cems.teaching.urls_public")),
     path("fees/", include("cems.finance.urls")),
     path("graduation/", include("cems.graduation.urls")),
+    path("training/", include("cems.training.urls")),
+    path("verify/", include("cems.training.urls_verify")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

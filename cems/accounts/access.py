@@ -25,6 +25,7 @@ from cems.admissions.models import AdmissionImport, Candidate
 from cems.organization.models import Station
 from cems.students.models import StatusChangeRequest, Student, StudentClass
 from cems.teaching.models import CourseOffering, GradeChangeRequest
+from cems.training.models import Trainee
 
 AnyUser = User | AnonymousUser
 
@@ -64,14 +65,17 @@ class Capability(StrEnum):
     VIEW_AUDITS = "view_audits"  # graduation and degree audits' results, graduates
     RUN_AUDITS = "run_audits"  # start audits, approve graduates and degrees
     MANAGE_DEGREE_RECORDS = "manage_degree_records"  # theses, language results, discipline
+    VIEW_TRAINING = "view_training"  # projects, trainees' files, certificates, reports
+    MANAGE_TRAINING = "manage_training"  # the training office's writes
+    USE_TRAINEE_PORTAL = "use_trainee_portal"  # a trainee's own projects and certificates
 
 
 C = Capability
 _SCHOOL_READ = {C.VIEW_STATIONS, C.LIST_STUDENTS, C.VIEW_STUDENTS, C.VIEW_CATALOG,
                 C.VIEW_STATUS_REQUESTS, C.VIEW_OFFERINGS, C.VIEW_FEES, C.VIEW_AUDITS}  # fmt: skip
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    # Administrators do everything but be a student or teach.
-    Role.ADMIN: frozenset(Capability) - {C.USE_PORTAL, C.TEACH},
+    # Administrators do everything but be a student, a trainee or teach.
+    Role.ADMIN: frozenset(Capability) - {C.USE_PORTAL, C.TEACH, C.USE_TRAINEE_PORTAL},
     Role.ACADEMIC: frozenset(
         _SCHOOL_READ
         | {
@@ -93,7 +97,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.MANAGE_DEGREE_RECORDS,
         }
     ),
-    Role.TRAINING: frozenset({C.VIEW_STATIONS}),
+    Role.TRAINING: frozenset({C.VIEW_STATIONS, C.VIEW_TRAINING, C.MANAGE_TRAINING}),
     Role.FINANCE: frozenset(_SCHOOL_READ | {C.MANAGE_FEES}),
     Role.STATION: frozenset(
         _SCHOOL_READ
@@ -119,8 +123,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.PRINT_TRANSCRIPTS,  # their own
         }
     ),
-    Role.TRAINEE: frozenset(),
-    Role.AUDITOR: frozenset(_SCHOOL_READ | {C.VIEW_CANDIDATES}),
+    Role.TRAINEE: frozenset({C.USE_TRAINEE_PORTAL}),
+    Role.AUDITOR: frozenset(_SCHOOL_READ | {C.VIEW_CANDIDATES, C.VIEW_TRAINING}),
 }
 
 # Roles whose scope is the whole school rather than some stations or one person.
@@ -288,6 +292,16 @@ def audited_students_for(user: AnyUser) -> QuerySet[Student]:
     if not has_capability(user, C.VIEW_AUDITS):
         return Student.objects.none()
     return students_for(user)
+
+
+def trainees_for(user: AnyUser) -> QuerySet[Trainee]:
+    """Trainees' files: all of them for those who see training (the training office, the
+    administrators, the auditors), a trainee's own for a trainee."""
+    if has_capability(user, C.VIEW_TRAINING):
+        return Trainee.objects.all()
+    if has_capability(user, C.USE_TRAINEE_PORTAL):
+        return Trainee.objects.filter(user=cast(User, user))
+    return Trainee.objects.none()
 
 
 def sees_personal_data(user: AnyUser) -> bool:

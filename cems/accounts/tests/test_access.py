@@ -13,7 +13,7 @@ from cems.conftest import World
 from cems.organization.models import Station
 from cems.students.models import Student
 
-ALL = frozenset(C) - {C.USE_PORTAL, C.TEACH}
+ALL = frozenset(C) - {C.USE_PORTAL, C.TEACH, C.USE_TRAINEE_PORTAL}
 
 # The intended policy, written out independently of access.ROLE_CAPABILITIES.
 READ = {C.VIEW_STATIONS, C.LIST_STUDENTS, C.VIEW_STUDENTS, C.VIEW_CATALOG,
@@ -26,7 +26,7 @@ EXPECTED_CAPABILITIES = {
         C.MANAGE_TERMS, C.ASSIGN_TEACHERS, C.ENTER_GRADES, C.APPROVE_GRADE_CHANGES,
         C.ENROLL_RETAKES, C.PRINT_TRANSCRIPTS, C.RUN_AUDITS, C.MANAGE_DEGREE_RECORDS,
     },
-    "training": {C.VIEW_STATIONS},
+    "training": {C.VIEW_STATIONS, C.VIEW_TRAINING, C.MANAGE_TRAINING},
     "finance": READ | {C.MANAGE_FEES},
     "station": READ | {
         C.SEE_PERSONAL_DATA, C.VIEW_CANDIDATES, C.FILE_STATUS_REQUESTS, C.APPROVE_AS_STATION,
@@ -35,8 +35,8 @@ EXPECTED_CAPABILITIES = {
     "teacher": {C.VIEW_OFFERINGS, C.TEACH, C.ENTER_GRADES},
     "student": {C.VIEW_STUDENTS, C.SEE_PERSONAL_DATA, C.VIEW_STATUS_REQUESTS,
                 C.FILE_STATUS_REQUESTS, C.USE_PORTAL, C.PRINT_TRANSCRIPTS},
-    "trainee": set(),
-    "auditor": READ | {C.VIEW_CANDIDATES},
+    "trainee": {C.USE_TRAINEE_PORTAL},
+    "auditor": READ | {C.VIEW_CANDIDATES, C.VIEW_TRAINING},
 }  # fmt: skip
 
 
