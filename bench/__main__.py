@@ -5,6 +5,7 @@
 - grade entry: a 60-student grid saved cell by cell and as one sheet (bench/grades.py);
 - the transcripts of a class of 60 students as one PDF (bench/transcripts.py);
 - the graduation audit of the whole demo school (bench/audit.py);
+- a 5,000-row training roster imported into a fresh SQLite database (bench/roster.py);
 
 - seed_demo at the seed's scale (15,000 students) and at 1,000,000 students, each into a
   fresh SQLite database under a temporary directory: wall time and peak memory.
@@ -19,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import admissions, audit, grades, student_list, transcripts
+from bench import admissions, audit, grades, roster, student_list, transcripts
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALES = [int(s) for s in os.environ.get("BENCH_SCALES", "15000,1000000").split(",") if s]
@@ -73,6 +74,8 @@ def main() -> None:
     transcripts.main()
     print("== graduation audit of the whole school (demo)", flush=True)
     audit.main()
+    print("== training roster import (5,000-row xlsx, fresh SQLite)", flush=True)
+    roster.main()
 
 
 if __name__ == "__main__":

@@ -1,5 +1,9 @@
 """See urls.py."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from cems.training import views_reports
+
+urlpatterns: list[URLPattern] = [
+    path("reports/", views_reports.training_report, name="report"),
+]

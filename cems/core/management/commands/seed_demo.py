@@ -60,11 +60,25 @@ from cems.teaching.models import (
     Term,
     Transcript,
 )
+from cems.training.demo import seed_training
+from cems.training.models import (
+    Assessment,
+    Attendance,
+    Certificate,
+    CertificateReview,
+    Employer,
+    Enrollment,
+    Project,
+    Session,
+    Trainee,
+)
 
 DEFAULT_STUDENTS = 16_000
 BATCHED_STEPS = {"students", "admissions", "classes and numbers", "status changes"}
 # Dependants before what they depend on (protected foreign keys).
 RESET_ORDER: tuple[type[Model], ...] = (
+    CertificateReview, Certificate, Assessment, Attendance, Session, Enrollment, Project,
+    Trainee, Employer,
     DegreeAward, Graduation, AuditResult, AuditRun, NumberSequence, LanguageResult,
     DisciplinaryRecord, Thesis, PaymentRow, FeeEntry, PaymentImport, FeeItem,
     GradeChangeRequest, GradeChange, Grade, Transcript, OfferingStudent, CourseOffering, Term,
@@ -119,6 +133,7 @@ class Command(BaseCommand):
             ("fees", lambda: seed_fees(rng("fees"))),
             ("graduation", lambda: seed_graduation(rng("graduation"))),
             ("audits", seed_audits),
+            ("training", lambda: seed_training(rng("training"))),
         ]
         # The services log every write to the audit logger; the demo's writes are no news.
         audit = logging.getLogger("cems.audit")

@@ -1,0 +1,121 @@
+"""Sessions and attendance of a project: the grid's reads and its one-POST save, and each
+trainee's attended hours and attendance rate (present hours / the project's total session
+hours), computed in SQL with a fixed number of queries."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from cems.training.models import Attendance, Enrollment, EnrollmentStatus, Project, Session
+
+ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=8, decimal_places=1))
+
+
+def project_sessions(project: Project) -> QuerySet[Session]:
+    return Session.objects.filter(project=project).order_by("date", "start_time", "pk")
+
+
+def total_hours(project: Project) -> Decimal:
+    total = Session.objects.filter(project=project).aggregate(total=Coalesce(Sum("hours"), ZERO))[
+        "total"
+    ]
+    return Decimal(total)
+
+
+def roster_with_hours(project: Project) -> QuerySet[Enrollment]:
+    """The enrollments holding a place (not withdrawn), each with `attended_hours` summed in
+    SQL over the sessions marked present."""
+    return (
+        Enrollment.objects.filter(project=project)
+        .exclude(status=EnrollmentStatus.WITHDRAWN)
+        .select_related("trainee", "employer")
+        .annotate(
+            attended_hours=Coalesce(
+                Sum("attendance__session__hours", filter=Q(attendance__present=True)), ZERO
+            )
+        )
+        .order_by("trainee__name", "trainee__id_number")
+    )
+
+
+@dataclass
+class GridRow:
+    enrollment: Enrollment
+    cells: list[tuple[Session, bool]]
+    attended_hours: Decimal
+    rate: Decimal | None  # percent, one decimal; None when the project has no hours yet
+
+
+@dataclass
+class Grid:
+    sessions: list[Session]
+    rows: list[GridRow]
+    total_hours: Decimal
+
+
+def attendance_grid(project: Project) -> Grid:
+    """Trainees × sessions: four queries whatever the size."""
+    sessions = list(project_sessions(project))
+    total = total_hours(project)
+    enrollments = list(roster_with_hours(project))
+    present = set(
+        Attendance.objects.filter(session__project=project, present=True).values_list(
+            "enrollment_id", "session_id"
+        )
+    )
+    rows = []
+    for enrollment in enrollments:
+        attended = Decimal(enrollment.attended_hours)  # type: ignore[attr-defined]
+        rate = (attended * 100 / total).quantize(Decimal("0.1")) if total else None
+        cells = [(s, (enrollment.pk, s.pk) in present) for s in sessions]
+        rows.append(GridRow(enrollment, cells, attended, rate))
+    return Grid(sessions, rows, total)
+
+
+def attendance_rates(project: Project) -> QuerySet[Enrollment]:
+    """The roster with `attended_hours` and `rate` (percent) both computed by the database
+    in one query (the total hours as a second)."""
+    total = total_hours(project)
+    queryset = roster_with_hours(project)
+    if not total:
+        return queryset.annotate(rate=Value(None, output_field=DecimalField()))
+    return queryset.annotate(
+        rate=F("attended_hours") * Value(Decimal(100)) / Value(total),
+    )
+
+
+def attendance_save(*, project: Project, present: Iterable[tuple[int, int]]) -> int:
+    """Save the whole grid from one POST: `present` is the (enrollment, session) pairs
+    ticked; every other cell of the grid is absent. Returns how many cells changed."""
+    sessions = set(Session.objects.filter(project=project).values_list("pk", flat=True))
+    enrollments = set(
+        Enrollment.objects.filter(project=project)
+        .exclude(status=EnrollmentStatus.WITHDRAWN)
+        .values_list("pk", flat=True)
+    )
+    ticked = {(e, s) for e, s in present if e in enrollments and s in sessions}
+    with transaction.atomic():
+        current = {
+            (e, s): p
+            for e, s, p in Attendance.objects.filter(
+                session__project=project, enrollment_id__in=enrollments
+            ).values_list("enrollment_id", "session_id", "present")
+        }
+        wanted = {(e, s): (e, s) in ticked for e in enrollments for s in sessions}
+        changed = [key for key, value in wanted.items() if current.get(key) != value]
+        if changed:
+            Attendance.objects.bulk_create(
+                [
+                    Attendance(enrollment_id=e, session_id=s, present=wanted[(e, s)])
+                    for e, s in changed
+                ],
+                update_conflicts=True,
+                unique_fields=["session", "enrollment"],
+                update_fields=["present"],
+                batch_size=500,
+            )
+    return len(changed)

@@ -1,0 +1,427 @@
+"""Assessment entry, completion and certificates (issue 6 items 6, 7 and 9): the training
+office's pages, the trainee portal, and the public verification page /verify/."""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cems.accounts.access import (
+    Capability,
+    get_in_scope_or_404,
+    has_capability,
+    require_capability,
+    signed_in_user,
+    trainees_for,
+)
+from cems.core.export import FORMATS, tabular_response
+from cems.core.forms import valid_filters
+from cems.training import assessment, certificates
+from cems.training.models import (
+    Certificate,
+    CertificateStatus,
+    Employer,
+    Enrollment,
+    Project,
+    TrainingCategory,
+)
+
+# --- PDFs ------------------------------------------------------------------------------------
+
+
+def _pdf_response(
+    request: HttpRequest, items: Sequence[Certificate], filename: str
+) -> HttpResponse:
+    def verify_url(number: str) -> str:
+        return request.build_absolute_uri(reverse("verify:verify") + f"?number={number}")
+
+    response = HttpResponse(
+        certificates.render_pdf(items, verify_url=verify_url), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
+    add_never_cache_headers(response)
+    return response
+
+
+# --- Assessment and completion ---------------------------------------------------------------
+
+
+class AttemptForm(forms.Form):
+    score = forms.DecimalField(label=_("Score"), min_value=0, max_value=100, decimal_places=1)
+    assessed_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}), initial=dt.date.today
+    )
+
+
+@require_capability(Capability.MANAGE_TRAINING)
+def assessment_entry(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """An enrolled trainee's attempts, and the form for the next one."""
+    enrollment = get_in_scope_or_404(
+        Enrollment.objects.select_related("project__category", "trainee"), pk=pk
+    )
+    form = AttemptForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            assessment.record_attempt(
+                enrollment=enrollment,
+                score=form.cleaned_data["score"],
+                assessed_on=form.cleaned_data["assessed_on"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Attempt recorded."))
+            return redirect("training:assessment_entry", pk=enrollment.pk)
+    enrollment.refresh_from_db()
+    return render(
+        request,
+        "training/certificates/assessment.html",
+        {
+            "enrollment": enrollment,
+            "attempts": enrollment.assessments.all(),
+            "rate": assessment.attendance_rate(enrollment),
+            "next_allowed": assessment.next_attempt_allowed_on(enrollment),
+            "certificate": Certificate.objects.filter(enrollment=enrollment).first(),
+            "form": form,
+        },
+    )
+
+
+@require_POST
+@require_capability(Capability.MANAGE_TRAINING)
+def certificate_issue(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Issue one completed trainee's certificate."""
+    enrollment = get_in_scope_or_404(Enrollment.objects.all(), pk=pk)
+    assessment.update_completion(enrollment)
+    try:
+        certificate = certificates.issue(enrollment)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("training:assessment_entry", pk=enrollment.pk)
+    messages.success(request, _("Certificate %(number)s issued.") % {"number": certificate.number})
+    return redirect("training:certificate_detail", pk=certificate.pk)
+
+
+@require_capability(Capability.VIEW_TRAINING)
+def project_certificates(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A project's completion and certificates; POST (managers) completes and issues them all."""
+    project = get_in_scope_or_404(Project.objects.select_related("category"), pk=pk)
+    if request.method == "POST":
+        if not has_capability(request.user, Capability.MANAGE_TRAINING):
+            raise PermissionDenied
+        completed = assessment.complete_project(project)
+        issued = certificates.issue_for_project(project)
+        messages.success(
+            request,
+            _("%(completed)d newly completed, %(issued)d certificates issued.")
+            % {"completed": completed, "issued": len(issued)},
+        )
+        return redirect("training:project_certificates", pk=project.pk)
+    enrollments = project.enrollments.select_related("trainee", "certificate").order_by(
+        "trainee__name"
+    )
+    rows = [(e, assessment.attendance_rate(e)) for e in enrollments]
+    return render(
+        request,
+        "training/certificates/project.html",
+        {
+            "project": project,
+            "rows": rows,
+            "can_manage": has_capability(request.user, Capability.MANAGE_TRAINING),
+        },
+    )
+
+
+@require_GET
+@require_capability(Capability.VIEW_TRAINING)
+def project_certificates_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
+    project = get_in_scope_or_404(Project.objects.all(), pk=pk)
+    items = list(certificates.for_pdf(Certificate.objects.filter(enrollment__project=project)))
+    return _pdf_response(request, items, f"certificates-{project.pk}.pdf")
+
+
+# --- The certificates list and detail --------------------------------------------------------
+
+STATUS_CHOICES = [
+    ("", _("All")),
+    (CertificateStatus.VALID, _("Valid")),
+    (certificates.EXPIRED, _("Expired")),
+    (CertificateStatus.REVOKED, _("Revoked")),
+]
+
+
+class CertificateFilterForm(forms.Form):
+    q = forms.CharField(label=_("Number or name"), required=False, max_length=50)
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=TrainingCategory.objects.all(), required=False
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
+    expiring_days = forms.IntegerField(
+        label=_("Expiring within (days)"), min_value=0, max_value=3650, required=False
+    )
+    employer = forms.ModelChoiceField(
+        label=_("Employer"), queryset=Employer.objects.all(), required=False
+    )
+
+
+def certificate_queryset(filters: dict[str, Any] | None) -> QuerySet[Certificate]:
+    if filters is None:
+        return Certificate.objects.none()
+    queryset = Certificate.objects.select_related("trainee__employer", "category").order_by(
+        "-issued_on", "number"
+    )
+    if q := (filters.get("q") or "").strip():
+        queryset = queryset.filter(Q(number__iexact=q) | Q(trainee__name__startswith=q))
+    if filters.get("category"):
+        queryset = queryset.filter(category=filters["category"])
+    if filters.get("employer"):
+        queryset = queryset.filter(trainee__employer=filters["employer"])
+    if filters.get("status"):
+        queryset = certificates.filter_status(queryset, filters["status"])
+    if filters.get("expiring_days") is not None:
+        now = certificates.today()
+        queryset = queryset.filter(
+            status=CertificateStatus.VALID,
+            expires_on__gte=now,
+            expires_on__lte=now + dt.timedelta(days=filters["expiring_days"]),
+        )
+    return queryset
+
+
+def _certificate_rows(items: Iterable[Certificate]) -> tuple[list[str], Iterable[list[Any]]]:
+    columns = [str(c) for c in (_("Certificate number"), _("Name"), _("Category"), _("Employer"),
+                                _("Issued on"), _("Expires on"), _("Next review due"),
+                                _("Status"))]  # fmt: skip
+    labels = dict(STATUS_CHOICES)
+
+    def rows() -> Iterable[list[Any]]:
+        for c in items:
+            employer = c.trainee.employer.name if c.trainee.employer else ""
+            status = str(labels[certificates.status_of(c)])
+            yield [c.number, c.trainee.name, c.category.name, employer, c.issued_on,
+                   c.expires_on, c.next_review_on, status]  # fmt: skip
+
+    return columns, rows()
+
+
+@require_GET
+@require_capability(Capability.VIEW_TRAINING)
+def certificate_list(request: HttpRequest) -> HttpResponseBase:
+    form = CertificateFilterForm(request.GET or None)
+    queryset = certificate_queryset(valid_filters(form))
+    fmt = request.GET.get("format")
+    if fmt in FORMATS:
+        columns, rows = _certificate_rows(queryset.iterator(chunk_size=2000))
+        return tabular_response(filename="certificates", columns=columns, rows=rows, fmt=fmt)
+    if fmt == "pdf":
+        return _pdf_response(request, list(certificates.for_pdf(queryset)), "certificates.pdf")
+    page = Paginator(queryset, settings.CEMS_PAGE_SIZE).get_page(request.GET.get("page"))
+    labels = dict(STATUS_CHOICES)
+    shown = [(c, certificates.status_of(c), labels[certificates.status_of(c)]) for c in page]
+    return render(
+        request, "training/certificates/list.html", {"form": form, "page": page, "shown": shown}
+    )
+
+
+class ReviewForm(forms.Form):
+    reviewed_on = forms.DateField(
+        label=_("Reviewed on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        initial=dt.date.today,
+    )
+    refresher_hours = forms.DecimalField(
+        label=_("Refresher hours"), min_value=0, max_value=9999, decimal_places=1
+    )
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+def _detail(
+    request: HttpRequest,
+    certificate: Certificate,
+    review_form: ReviewForm | None = None,
+    revoke_form: RevokeForm | None = None,
+) -> HttpResponse:
+    status = certificates.status_of(certificate)
+    return render(
+        request,
+        "training/certificates/detail.html",
+        {
+            "certificate": certificate,
+            "status": status,
+            "status_label": dict(STATUS_CHOICES)[status],
+            "reviews": certificate.reviews.select_related("reviewed_by"),
+            "can_manage": has_capability(request.user, Capability.MANAGE_TRAINING),
+            "review_form": review_form or ReviewForm(),
+            "revoke_form": revoke_form or RevokeForm(),
+        },
+    )
+
+
+def _certificate(pk: int) -> Certificate:
+    return get_in_scope_or_404(
+        Certificate.objects.select_related("trainee__employer", "category", "enrollment__project"),
+        pk=pk,
+    )
+
+
+@require_GET
+@require_capability(Capability.VIEW_TRAINING)
+def certificate_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
+    return _detail(request, _certificate(pk))
+
+
+@require_GET
+@require_capability(Capability.VIEW_TRAINING)
+def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
+    certificate = _certificate(pk)
+    return _pdf_response(request, [certificate], f"certificate-{certificate.number}.pdf")
+
+
+@require_POST
+@require_capability(Capability.MANAGE_TRAINING)
+def certificate_review(request: HttpRequest, pk: int) -> HttpResponseBase:
+    certificate = _certificate(pk)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            certificates.review(
+                certificate, reviewed_on=form.cleaned_data["reviewed_on"],
+                refresher_hours=form.cleaned_data["refresher_hours"],
+                actor=signed_in_user(request),
+            )  # fmt: skip
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Review recorded."))
+            return redirect("training:certificate_detail", pk=certificate.pk)
+    return _detail(request, certificate, review_form=form)
+
+
+@require_POST
+@require_capability(Capability.MANAGE_TRAINING)
+def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponseBase:
+    certificate = _certificate(pk)
+    form = RevokeForm(request.POST)
+    if form.is_valid():
+        try:
+            certificates.revoke(
+                certificate, reason=form.cleaned_data["reason"], actor=signed_in_user(request)
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Certificate revoked."))
+            return redirect("training:certificate_detail", pk=certificate.pk)
+    return _detail(request, certificate, revoke_form=form)
+
+
+# --- The trainee portal ----------------------------------------------------------------------
+
+
+@require_GET
+@require_capability(Capability.USE_TRAINEE_PORTAL)
+def portal(request: HttpRequest) -> HttpResponseBase:
+    """A trainee's own projects, hours and certificates."""
+    trainee = trainees_for(request.user).select_related("employer").first()
+    enrollments: list[tuple[Enrollment, Any]] = []
+    owned: list[tuple[Certificate, str, Any]] = []
+    hours = 0
+    if trainee is not None:
+        labels = dict(STATUS_CHOICES)
+        for enrollment in trainee.enrollments.select_related("project__category").order_by(
+            "-project__start_date"
+        ):
+            enrollments.append((enrollment, assessment.attendance_rate(enrollment)))
+            if enrollment.status == "completed":
+                hours += enrollment.project.hours
+        for certificate in trainee.certificates.select_related("category"):
+            status = certificates.status_of(certificate)
+            owned.append((certificate, status, labels[status]))
+    return render(
+        request,
+        "training/portal.html",
+        {"trainee": trainee, "enrollments": enrollments, "certificates": owned, "hours": hours},
+    )
+
+
+@require_GET
+@require_capability(Capability.USE_TRAINEE_PORTAL)
+def portal_certificate_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
+    scope = Certificate.objects.filter(trainee__in=trainees_for(request.user))
+    certificate = get_in_scope_or_404(certificates.for_pdf(scope), pk=pk)
+    return _pdf_response(request, [certificate], f"certificate-{certificate.number}.pdf")
+
+
+# --- Public verification ---------------------------------------------------------------------
+
+LOOKUP_LIMIT = 30
+LOOKUP_WINDOW_SECONDS = 10 * 60
+
+
+def lookup_counter_key(address: str) -> str:
+    return f"training:verify:{address}"
+
+
+def _lookup_allowed(request: HttpRequest) -> bool:
+    key = lookup_counter_key(request.META.get("REMOTE_ADDR", ""))
+    cache.add(key, 0, timeout=LOOKUP_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, count := 1, timeout=LOOKUP_WINDOW_SECONDS)
+    return count <= LOOKUP_LIMIT
+
+
+class VerifyForm(forms.Form):
+    number = forms.CharField(label=_("Certificate number"), max_length=40)
+    name = forms.CharField(
+        label=_("Holder's name"), max_length=50,
+        help_text=_("The full name as printed on the certificate."),
+    )  # fmt: skip
+
+
+@require_GET
+def verify(request: HttpRequest) -> HttpResponseBase:
+    """Anyone: a certificate number and the holder's name → valid, expired, revoked or
+    unknown (a wrong name answers like an unknown number)."""
+    english = get_language() == "en"
+    context: dict[str, Any] = {
+        "school_name": settings.CEMS_SCHOOL_NAME_EN if english else settings.CEMS_SCHOOL_NAME
+    }
+    status = 200
+    if "name" in request.GET:
+        form = VerifyForm(request.GET)
+        if form.is_valid():
+            if not _lookup_allowed(request):
+                context["limited"] = True
+                status = 429
+            else:
+                context["result"] = certificates.verify(
+                    form.cleaned_data["number"], form.cleaned_data["name"]
+                )
+            # The name typed is not shown back: the page shows only the masked one.
+            form = VerifyForm(initial={"number": form.cleaned_data["number"]})
+    else:
+        form = VerifyForm(initial={"number": request.GET.get("number", "")[:40]})
+    context["form"] = form
+    response = render(request, "training/verify.html", context, status=status)
+    add_never_cache_headers(response)
+    return response
