@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 
 from cems.conftest import make_id_number
-from cems.training.models import Project, ProjectFormat, TrainingCategory
+from cems.training.models import Project, ProjectFormat
+from cems.training.tests.people_fixtures import default_category
 
 HEADINGS = ["姓名", "身份证号", "性别", "出生日期", "手机", "工作单位", "职务", "学历"]
 
@@ -27,7 +28,7 @@ def person_row(serial: int, *, gender: str = "M", employer: str = "某某煤矿"
 
 def make_project(capacity: int = 50, title: str = "安全管理人员培训") -> Project:
     return Project.objects.create(
-        category=TrainingCategory.objects.order_by("pk")[0],
+        category=default_category("GP"),
         title=title,
         sponsor="应急管理局",
         format=ProjectFormat.SHORT_INTENSIVE,
