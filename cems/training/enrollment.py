@@ -3,6 +3,7 @@
 Every write that adds to a roster locks the project row first (select_for_update), so two
 enrollments at once cannot both take the last place; the roster import does the same."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from cems.training.models import (
     Enrollment,
     EnrollmentStatus,
     Project,
+    ProjectStatus,
     Trainee,
 )
 
@@ -110,3 +112,58 @@ def enrollment_withdraw(*, enrollment: Enrollment) -> Enrollment:
     enrollment.status = EnrollmentStatus.WITHDRAWN
     enrollment.save(update_fields=["status"])
     return enrollment
+
+
+@dataclass(frozen=True)
+class HoldersEnrolled:
+    enrolled: int
+    already: int  # on the roster already
+    over_capacity: int  # left out: the project was full
+
+
+def enroll_holders(*, project_id: int, trainee_ids: Iterable[int]) -> HoldersEnrolled:
+    """Renewal in one step: enroll the holders of expiring certificates into a refresher
+    project, as far as its places go (in the trainees' order, by name); those already on its
+    roster are counted, not enrolled twice. Only a planned or enrolling project takes them."""
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project_id)
+        if project.status not in (ProjectStatus.PLANNED, ProjectStatus.ENROLLING):
+            raise ValidationError(
+                _(
+                    "Only a planned or enrolling project takes new trainees; "
+                    "%(project)s is %(status)s."
+                )
+                % {"project": project, "status": project.get_status_display()}
+            )
+        wanted = list(
+            Trainee.objects.filter(pk__in=set(trainee_ids), merged_into=None)
+            .order_by("name", "pk")
+            .values_list("pk", flat=True)
+        )
+        on_roster = dict(
+            Enrollment.objects.filter(project=project, trainee__in=wanted).values_list(
+                "trainee", "status"
+            )
+        )
+        already = sum(
+            1 for pk in wanted if on_roster.get(pk) not in (None, EnrollmentStatus.WITHDRAWN)
+        )
+        newcomers = [pk for pk in wanted if pk not in on_roster]
+        returning = [pk for pk in wanted if on_roster.get(pk) == EnrollmentStatus.WITHDRAWN]
+        free = max(places_free(project), 0)
+        taking = (returning + newcomers)[:free]
+        back = [pk for pk in taking if pk in on_roster]
+        Enrollment.objects.filter(project=project, trainee__in=back).update(
+            status=EnrollmentStatus.ENROLLED
+        )
+        employers = dict(Trainee.objects.filter(pk__in=taking).values_list("pk", "employer"))
+        Enrollment.objects.bulk_create(
+            Enrollment(project=project, trainee_id=pk, employer_id=employers.get(pk))
+            for pk in taking
+            if pk not in on_roster
+        )
+    return HoldersEnrolled(
+        enrolled=len(taking),
+        already=already,
+        over_capacity=len(returning) + len(newcomers) - len(taking),
+    )

@@ -32,12 +32,14 @@ from cems.accounts.access import (
 from cems.core.export import FORMATS, tabular_response
 from cems.core.forms import valid_filters
 from cems.training import assessment, certificates
+from cems.training.enrollment import enroll_holders
 from cems.training.models import (
     Certificate,
     CertificateStatus,
     Employer,
     Enrollment,
     Project,
+    ProjectStatus,
     TrainingCategory,
 )
 
@@ -233,8 +235,19 @@ def certificate_list(request: HttpRequest) -> HttpResponseBase:
     page = Paginator(queryset, settings.CEMS_PAGE_SIZE).get_page(request.GET.get("page"))
     labels = dict(STATUS_CHOICES)
     shown = [(c, certificates.status_of(c), labels[certificates.status_of(c)]) for c in page]
+    # Renewal: the holders of the certificates listed, expiring soon, into a refresher project.
+    refresher = (
+        RefresherForm()
+        if has_capability(request.user, Capability.MANAGE_TRAINING)
+        and form.is_bound
+        and form.is_valid()
+        and form.cleaned_data.get("expiring_days") is not None
+        else None
+    )
     return render(
-        request, "training/certificates/list.html", {"form": form, "page": page, "shown": shown}
+        request,
+        "training/certificates/list.html",
+        {"form": form, "page": page, "shown": shown, "refresher": refresher},
     )
 
 
@@ -425,3 +438,44 @@ def verify(request: HttpRequest) -> HttpResponseBase:
     response = render(request, "training/verify.html", context, status=status)
     add_never_cache_headers(response)
     return response
+
+
+class RefresherForm(forms.Form):
+    project = forms.ModelChoiceField(
+        label=_("Refresher project"),
+        queryset=Project.objects.filter(
+            status__in=(ProjectStatus.PLANNED, ProjectStatus.ENROLLING)
+        ).order_by("start_date", "title"),
+    )
+
+
+@require_POST
+@require_capability(Capability.MANAGE_TRAINING)
+def refresher_enroll(request: HttpRequest) -> HttpResponseBase:
+    """Renewal in one step: the holders of the certificates the list shows (its filters come
+    with the form), still in force, enrolled into a refresher project."""
+    filters = CertificateFilterForm(request.POST)
+    form = RefresherForm(request.POST)
+    back = reverse("training:certificate_list")
+    if not filters.is_valid() or not form.is_valid():
+        messages.error(request, _("Choose a planned or enrolling project."))
+        return redirect(back)
+    holders = (
+        certificate_queryset(filters.cleaned_data)
+        .filter(status=CertificateStatus.VALID)
+        .values_list("trainee", flat=True)
+    )
+    project = form.cleaned_data["project"]
+    try:
+        result = enroll_holders(project_id=project.pk, trainee_ids=set(holders))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    messages.success(
+        request,
+        _("%(enrolled)d holders enrolled in %(project)s; %(already)d were on its roster "
+          "already; %(over)d left out for want of places.")
+        % {"enrolled": result.enrolled, "project": project, "already": result.already,
+           "over": result.over_capacity},
+    )  # fmt: skip
+    return redirect("training:roster", pk=project.pk)
