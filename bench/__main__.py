@@ -6,6 +6,7 @@
 - the transcripts of a class of 60 students as one PDF (bench/transcripts.py);
 - the graduation audit of the whole demo school (bench/audit.py);
 - a 5,000-row training roster imported into a fresh SQLite database (bench/roster.py);
+- 5,000 training certificates issued in one batch and printed as one PDF (bench/certificates.py);
 
 - seed_demo at the seed's scale (15,000 students) and at 1,000,000 students, each into a
   fresh SQLite database under a temporary directory: wall time and peak memory.
@@ -20,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import admissions, audit, grades, roster, student_list, transcripts
+from bench import admissions, audit, certificates, grades, roster, student_list, transcripts
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALES = [int(s) for s in os.environ.get("BENCH_SCALES", "15000,1000000").split(",") if s]
@@ -76,6 +77,8 @@ def main() -> None:
     audit.main()
     print("== training roster import (5,000-row xlsx, fresh SQLite)", flush=True)
     roster.main()
+    print("== training certificates (5,000 issued, one PDF)", flush=True)
+    certificates.main()
 
 
 if __name__ == "__main__":
