@@ -6,7 +6,6 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from cems.accounts.access import Capability, require_capability, signed_in_user
+from cems.core.ratelimit import counter_key, lookup_allowed
 from cems.teaching import transcripts
 from cems.teaching.transcripts import IssuedTranscript
 
@@ -59,24 +59,14 @@ def transcript_class(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 # --- Public verification ---------------------------------------------------------------------
 
-# Codes are unguessable, but a client may look up only so many within a window (per address,
-# in the cache: per process with the default local-memory cache).
-LOOKUP_LIMIT = 30
-LOOKUP_WINDOW_SECONDS = 10 * 60
 
-
+# Codes are unguessable, but a client may look up only so many within a window.
 def lookup_counter_key(address: str) -> str:
-    return f"transcripts:lookups:{address}"
+    return counter_key("transcripts", address)
 
 
 def _lookup_allowed(request: HttpRequest) -> bool:
-    key = lookup_counter_key(request.META.get("REMOTE_ADDR", ""))
-    cache.add(key, 0, timeout=LOOKUP_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, count := 1, timeout=LOOKUP_WINDOW_SECONDS)
-    return count <= LOOKUP_LIMIT
+    return lookup_allowed(request, "transcripts")
 
 
 class VerifyForm(forms.Form):

@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
@@ -31,6 +30,7 @@ from cems.accounts.access import (
 )
 from cems.core.export import FORMATS, tabular_response
 from cems.core.forms import valid_filters
+from cems.core.ratelimit import counter_key, lookup_allowed
 from cems.training import assessment, certificates
 from cems.training.enrollment import enroll_holders
 from cems.training.models import (
@@ -385,22 +385,13 @@ def portal_certificate_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 # --- Public verification ---------------------------------------------------------------------
 
-LOOKUP_LIMIT = 30
-LOOKUP_WINDOW_SECONDS = 10 * 60
-
 
 def lookup_counter_key(address: str) -> str:
-    return f"training:verify:{address}"
+    return counter_key("training", address)
 
 
 def _lookup_allowed(request: HttpRequest) -> bool:
-    key = lookup_counter_key(request.META.get("REMOTE_ADDR", ""))
-    cache.add(key, 0, timeout=LOOKUP_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, count := 1, timeout=LOOKUP_WINDOW_SECONDS)
-    return count <= LOOKUP_LIMIT
+    return lookup_allowed(request, "training")
 
 
 class VerifyForm(forms.Form):

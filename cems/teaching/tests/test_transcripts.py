@@ -16,13 +16,13 @@ from django.urls import reverse
 from cems.accounts.models import Role, User
 from cems.catalog.models import PlanCourse
 from cems.conftest import add_student
+from cems.core.ratelimit import LOOKUP_LIMIT
 from cems.students.models import Student, StudentClass
 from cems.teaching import grade_selectors, transcripts
 from cems.teaching import grade_services as gs
 from cems.teaching.grade_services import CellEdit
 from cems.teaching.models import CourseOffering, EnrollmentKind, OfferingStudent, Term, Transcript
 from cems.teaching.tests.conftest import Teaching, add_plan_course, make_offering
-from cems.teaching.transcript_views import LOOKUP_LIMIT
 
 
 @pytest.fixture(autouse=True)

@@ -8,10 +8,11 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from cems.core.ratelimit import LOOKUP_LIMIT
 from cems.training import certificates
 from cems.training.models import Certificate
 from cems.training.tests.certificate_fixtures import certified
-from cems.training.views_certificates import LOOKUP_LIMIT, lookup_counter_key
+from cems.training.views_certificates import lookup_counter_key
 
 pytestmark = pytest.mark.django_db
 URL = "/verify/"
