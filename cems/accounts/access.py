@@ -25,7 +25,7 @@ from cems.admissions.models import AdmissionImport, Candidate
 from cems.organization.models import Station
 from cems.students.models import StatusChangeRequest, Student, StudentClass
 from cems.teaching.models import CourseOffering, GradeChangeRequest
-from cems.training.models import Trainee
+from cems.training.models import Certificate, Project, Trainee
 
 AnyUser = User | AnonymousUser
 
@@ -68,6 +68,7 @@ class Capability(StrEnum):
     VIEW_TRAINING = "view_training"  # projects, trainees' files, certificates, reports
     MANAGE_TRAINING = "manage_training"  # the training office's writes
     USE_TRAINEE_PORTAL = "use_trainee_portal"  # a trainee's own projects and certificates
+    MANAGE_HONORS = "manage_honors"  # the honors registry on the public page (administrators)
 
 
 C = Capability
@@ -302,6 +303,24 @@ def trainees_for(user: AnyUser) -> QuerySet[Trainee]:
     if has_capability(user, C.USE_TRAINEE_PORTAL):
         return Trainee.objects.filter(user=cast(User, user))
     return Trainee.objects.none()
+
+
+def projects_for(user: AnyUser) -> QuerySet[Project]:
+    """Training projects: all of them for those who see training; none for anyone else (a
+    trainee reaches their own projects through their enrollments in the portal)."""
+    if has_capability(user, C.VIEW_TRAINING):
+        return Project.objects.all()
+    return Project.objects.none()
+
+
+def certificates_for(user: AnyUser) -> QuerySet[Certificate]:
+    """Training certificates: all for those who see training, a trainee's own for a trainee
+    (the public verification page answers one number and name, not a queryset)."""
+    if has_capability(user, C.VIEW_TRAINING):
+        return Certificate.objects.all()
+    if has_capability(user, C.USE_TRAINEE_PORTAL):
+        return Certificate.objects.filter(trainee__user=cast(User, user))
+    return Certificate.objects.none()
 
 
 def sees_personal_data(user: AnyUser) -> bool:
