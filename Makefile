@@ -23,7 +23,9 @@ migrate: venv
 
 demo: migrate
 	$(PY) manage.py seed_demo
-	@echo "CEMS demo: http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
+	@echo "CEMS demo: http://$(HOST):$(PORT)/  (Ctrl+C stops it and the background worker)"
+	$(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv

@@ -36,6 +36,19 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Background jobs run inside the request that starts them (Django's immediate task
+    backend); cems/core/tests/test_jobs.py runs the database queue with its worker."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _files_in_tmp(settings, tmp_path):
+    """Files the code stores (background tasks' results, images) go to the test's own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def make_id_number(birth: dt.date, gender: str, serial: int, area: str = "430302") -> str:
     sequence = serial * 10 + (1 if gender == "M" else 2)
     first17 = f"{area}{birth:%Y%m%d}{sequence % 1000:03d}"

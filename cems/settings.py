@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "cems.core",
     "cems.accounts",
     "cems.organization",
@@ -172,6 +174,23 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Uploaded and generated files ------------------------------------------------------------
+# Never served as static files: each download goes through a view that checks who asks.
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+
+# --- Background tasks ------------------------------------------------------------------------
+# Work that takes more than a few seconds (batches of PDFs, ...) runs in a worker,
+# `python manage.py db_worker`, while the page shows its progress (cems/core/jobs.py). The
+# queue lives in the database by default; a production deployment may name another backend
+# of Django's task API (e.g. "django_tasks_rq.RQBackend" on Redis) without code changes.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("CEMS_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,7 @@ urlpatterns = [
     path("graduation/", include("cems.graduation.urls")),
     path("training/", include("cems.training.urls")),
     path("verify/", include("cems.training.urls_verify")),
+    path("jobs/", include("cems.core.urls_jobs")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404
 
 from cems.accounts.models import Role, User
 from cems.admissions.models import AdmissionImport, Candidate
+from cems.core.models import Job
 from cems.organization.models import Station
 from cems.students.models import StatusChangeRequest, Student, StudentClass
 from cems.teaching.models import CourseOffering, GradeChangeRequest
@@ -321,6 +322,13 @@ def certificates_for(user: AnyUser) -> QuerySet[Certificate]:
     if has_capability(user, C.USE_TRAINEE_PORTAL):
         return Certificate.objects.filter(trainee__user=cast(User, user))
     return Certificate.objects.none()
+
+
+def jobs_for(user: AnyUser) -> QuerySet[Job]:
+    """Background tasks: each user sees only the ones they started."""
+    if _role(user) is None:
+        return Job.objects.none()
+    return Job.objects.filter(owner=cast(User, user))
 
 
 def sees_personal_data(user: AnyUser) -> bool:

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -322,9 +323,15 @@ def _story(certificate: Certificate, url: str) -> list[Flowable]:
     ]
 
 
-def render_pdf(certificates: Sequence[Certificate], *, verify_url: Callable[[str], str]) -> bytes:
+def render_pdf(
+    certificates: Sequence[Certificate],
+    *,
+    verify_url: Callable[[str], str],
+    on_page: Callable[[], None] | None = None,
+) -> bytes:
     """The certificates in one PDF, one a page; `verify_url` gives a number's absolute
-    address of /verify/ (printed and in the QR code)."""
+    address of /verify/ (printed and in the QR code); `on_page` is called as each page is
+    drawn (a background job's progress)."""
     story: list[Flowable] = []
     for index, certificate in enumerate(certificates):
         if index:
@@ -338,7 +345,12 @@ def render_pdf(certificates: Sequence[Certificate], *, verify_url: Callable[[str
         bottomMargin=18 * mm, title="培训合格证书 Training Certificate",
         author=settings.CEMS_SCHOOL_NAME, creator="CEMS", initialFontName=CJK_FONT,
     )  # fmt: skip
-    document.build(story)
+
+    def page_drawn(canvas: Any, doc: Any) -> None:
+        if on_page is not None:
+            on_page()
+
+    document.build(story, onFirstPage=page_drawn, onLaterPages=page_drawn)
     return buffer.getvalue()
 
 

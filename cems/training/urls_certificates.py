@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern] = [
         name="project_certificates_pdf",
     ),
     path("certificates/", views.certificate_list, name="certificate_list"),
+    path("certificates/pdf/", views.certificate_list_pdf, name="certificate_list_pdf"),
     path("certificates/refresher/", views.refresher_enroll, name="refresher_enroll"),
     path("certificates/<int:pk>/", views.certificate_detail, name="certificate_detail"),
     path("certificates/<int:pk>/pdf/", views.certificate_pdf, name="certificate_pdf"),

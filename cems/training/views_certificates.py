@@ -2,7 +2,7 @@
 office's pages, the trainee portal, and the public verification page /verify/."""
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,8 +21,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cems.accounts.access import (
     Capability,
+    certificates_for,
     get_in_scope_or_404,
     has_capability,
+    projects_for,
     require_capability,
     signed_in_user,
     trainees_for,
@@ -31,16 +32,20 @@ from cems.accounts.access import (
 from cems.core.export import FORMATS, tabular_response
 from cems.core.forms import valid_filters
 from cems.core.ratelimit import counter_key, lookup_allowed
-from cems.training import assessment, certificates
+from cems.training import assessment, certificate_batches, certificates
+from cems.training.certificate_list import (
+    STATUS_CHOICES,
+    CertificateFilterForm,
+    certificate_rows,
+    listed_certificates,
+)
 from cems.training.enrollment import enroll_holders
 from cems.training.models import (
     Certificate,
     CertificateStatus,
-    Employer,
     Enrollment,
     Project,
     ProjectStatus,
-    TrainingCategory,
 )
 
 # --- PDFs ------------------------------------------------------------------------------------
@@ -122,7 +127,7 @@ def certificate_issue(request: HttpRequest, pk: int) -> HttpResponseBase:
 @require_capability(Capability.VIEW_TRAINING)
 def project_certificates(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A project's completion and certificates; POST (managers) completes and issues them all."""
-    project = get_in_scope_or_404(Project.objects.select_related("category"), pk=pk)
+    project = get_in_scope_or_404(projects_for(request.user).select_related("category"), pk=pk)
     if request.method == "POST":
         if not has_capability(request.user, Capability.MANAGE_TRAINING):
             raise PermissionDenied
@@ -149,89 +154,33 @@ def project_certificates(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
 
 
-@require_GET
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/")
+
+
+@require_POST
 @require_capability(Capability.VIEW_TRAINING)
 def project_certificates_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
-    project = get_in_scope_or_404(Project.objects.all(), pk=pk)
-    items = list(certificates.for_pdf(Certificate.objects.filter(enrollment__project=project)))
-    return _pdf_response(request, items, f"certificates-{project.pk}.pdf")
+    """The project's certificates as one PDF, made in the background."""
+    project = get_in_scope_or_404(projects_for(request.user), pk=pk)
+    job = certificate_batches.start_for_project(
+        owner=signed_in_user(request), project=project, base_url=_base_url(request)
+    )
+    return redirect("jobs:detail", pk=job.pk)
 
 
 # --- The certificates list and detail --------------------------------------------------------
-
-STATUS_CHOICES = [
-    ("", _("All")),
-    (CertificateStatus.VALID, _("Valid")),
-    (certificates.EXPIRED, _("Expired")),
-    (CertificateStatus.REVOKED, _("Revoked")),
-]
-
-
-class CertificateFilterForm(forms.Form):
-    q = forms.CharField(label=_("Number or name"), required=False, max_length=50)
-    category = forms.ModelChoiceField(
-        label=_("Category"), queryset=TrainingCategory.objects.all(), required=False
-    )
-    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
-    expiring_days = forms.IntegerField(
-        label=_("Expiring within (days)"), min_value=0, max_value=3650, required=False
-    )
-    employer = forms.ModelChoiceField(
-        label=_("Employer"), queryset=Employer.objects.all(), required=False
-    )
-
-
-def certificate_queryset(filters: dict[str, Any] | None) -> QuerySet[Certificate]:
-    if filters is None:
-        return Certificate.objects.none()
-    queryset = Certificate.objects.select_related("trainee__employer", "category").order_by(
-        "-issued_on", "number"
-    )
-    if q := (filters.get("q") or "").strip():
-        queryset = queryset.filter(Q(number__iexact=q) | Q(trainee__name__startswith=q))
-    if filters.get("category"):
-        queryset = queryset.filter(category=filters["category"])
-    if filters.get("employer"):
-        queryset = queryset.filter(trainee__employer=filters["employer"])
-    if filters.get("status"):
-        queryset = certificates.filter_status(queryset, filters["status"])
-    if filters.get("expiring_days") is not None:
-        now = certificates.today()
-        queryset = queryset.filter(
-            status=CertificateStatus.VALID,
-            expires_on__gte=now,
-            expires_on__lte=now + dt.timedelta(days=filters["expiring_days"]),
-        )
-    return queryset
-
-
-def _certificate_rows(items: Iterable[Certificate]) -> tuple[list[str], Iterable[list[Any]]]:
-    columns = [str(c) for c in (_("Certificate number"), _("Name"), _("Category"), _("Employer"),
-                                _("Issued on"), _("Expires on"), _("Next review due"),
-                                _("Status"))]  # fmt: skip
-    labels = dict(STATUS_CHOICES)
-
-    def rows() -> Iterable[list[Any]]:
-        for c in items:
-            employer = c.trainee.employer.name if c.trainee.employer else ""
-            status = str(labels[certificates.status_of(c)])
-            yield [c.number, c.trainee.name, c.category.name, employer, c.issued_on,
-                   c.expires_on, c.next_review_on, status]  # fmt: skip
-
-    return columns, rows()
 
 
 @require_GET
 @require_capability(Capability.VIEW_TRAINING)
 def certificate_list(request: HttpRequest) -> HttpResponseBase:
     form = CertificateFilterForm(request.GET or None)
-    queryset = certificate_queryset(valid_filters(form))
+    queryset = listed_certificates(user=request.user, filters=valid_filters(form))
     fmt = request.GET.get("format")
     if fmt in FORMATS:
-        columns, rows = _certificate_rows(queryset.iterator(chunk_size=2000))
+        columns, rows = certificate_rows(queryset.iterator(chunk_size=2000))
         return tabular_response(filename="certificates", columns=columns, rows=rows, fmt=fmt)
-    if fmt == "pdf":
-        return _pdf_response(request, list(certificates.for_pdf(queryset)), "certificates.pdf")
     page = Paginator(queryset, settings.CEMS_PAGE_SIZE).get_page(request.GET.get("page"))
     labels = dict(STATUS_CHOICES)
     shown = [(c, certificates.status_of(c), labels[certificates.status_of(c)]) for c in page]
@@ -249,6 +198,23 @@ def certificate_list(request: HttpRequest) -> HttpResponseBase:
         "training/certificates/list.html",
         {"form": form, "page": page, "shown": shown, "refresher": refresher},
     )
+
+
+@require_POST
+@require_capability(Capability.VIEW_TRAINING)
+def certificate_list_pdf(request: HttpRequest) -> HttpResponseBase:
+    """The certificates the list shows (its filters in the query string) as one PDF, made in
+    the background."""
+    form = CertificateFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        messages.error(request, _("Correct the list's filters first."))
+        return redirect(reverse("training:certificate_list") + "?" + request.GET.urlencode())
+    job = certificate_batches.start_for_list(
+        owner=signed_in_user(request),
+        raw_filters=request.GET.dict(),
+        base_url=_base_url(request),
+    )
+    return redirect("jobs:detail", pk=job.pk)
 
 
 class ReviewForm(forms.Form):
@@ -288,9 +254,11 @@ def _detail(
     )
 
 
-def _certificate(pk: int) -> Certificate:
+def _certificate(request: HttpRequest, pk: int) -> Certificate:
     return get_in_scope_or_404(
-        Certificate.objects.select_related("trainee__employer", "category", "enrollment__project"),
+        certificates_for(request.user).select_related(
+            "trainee__employer", "category", "enrollment__project"
+        ),
         pk=pk,
     )
 
@@ -298,20 +266,20 @@ def _certificate(pk: int) -> Certificate:
 @require_GET
 @require_capability(Capability.VIEW_TRAINING)
 def certificate_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
-    return _detail(request, _certificate(pk))
+    return _detail(request, _certificate(request, pk))
 
 
 @require_GET
 @require_capability(Capability.VIEW_TRAINING)
 def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
-    certificate = _certificate(pk)
+    certificate = _certificate(request, pk)
     return _pdf_response(request, [certificate], f"certificate-{certificate.number}.pdf")
 
 
 @require_POST
 @require_capability(Capability.MANAGE_TRAINING)
 def certificate_review(request: HttpRequest, pk: int) -> HttpResponseBase:
-    certificate = _certificate(pk)
+    certificate = _certificate(request, pk)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -331,7 +299,7 @@ def certificate_review(request: HttpRequest, pk: int) -> HttpResponseBase:
 @require_POST
 @require_capability(Capability.MANAGE_TRAINING)
 def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponseBase:
-    certificate = _certificate(pk)
+    certificate = _certificate(request, pk)
     form = RevokeForm(request.POST)
     if form.is_valid():
         try:
@@ -378,8 +346,7 @@ def portal(request: HttpRequest) -> HttpResponseBase:
 @require_GET
 @require_capability(Capability.USE_TRAINEE_PORTAL)
 def portal_certificate_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
-    scope = Certificate.objects.filter(trainee__in=trainees_for(request.user))
-    certificate = get_in_scope_or_404(certificates.for_pdf(scope), pk=pk)
+    certificate = get_in_scope_or_404(certificates.for_pdf(certificates_for(request.user)), pk=pk)
     return _pdf_response(request, [certificate], f"certificate-{certificate.number}.pdf")
 
 
@@ -452,7 +419,7 @@ def refresher_enroll(request: HttpRequest) -> HttpResponseBase:
         messages.error(request, _("Choose a planned or enrolling project."))
         return redirect(back)
     holders = (
-        certificate_queryset(filters.cleaned_data)
+        listed_certificates(user=request.user, filters=filters.cleaned_data)
         .filter(status=CertificateStatus.VALID)
         .values_list("trainee", flat=True)
     )

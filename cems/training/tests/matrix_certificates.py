@@ -43,8 +43,12 @@ MATRIX = {
     "training:project_certificates": Entry(
         statuses(403, **dict.fromkeys(READERS, 200)), objects=_project
     ),
+    # A background job of the project's certificates: the reader is sent to its page.
     "training:project_certificates_pdf": Entry(
-        statuses(403, **dict.fromkeys(READERS, 200)), objects=_project
+        statuses(403, **dict.fromkeys(READERS, 302)), objects=_project, method="post"
+    ),
+    "training:certificate_list_pdf": Entry(
+        statuses(403, **dict.fromkeys(READERS, 302)), method="post"
     ),
     # What the list shows is tested in test_certificates.py (the matrix checks a listing
     # only after the request, when nothing new can be listed).

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from cems.accounts.models import User
+from cems.core.models import Job
 from cems.training import certificates
 from cems.training.models import Certificate, Enrollment
 from cems.training.tests.certificate_fixtures import certified
@@ -136,10 +137,19 @@ def test_list_filters_and_downloads(client_for):
     csv = b"".join(client.get(url, {"format": "csv"}).streaming_content).decode()
     assert soon.number in csv
     assert later.number in csv
-    pdf = client.get(url, {"format": "pdf"})
-    assert pdf["Content-Type"] == "application/pdf"
-    assert pdf.content.startswith(b"%PDF")
+    # The PDF of what the list shows is made in the background, with the list's filters.
+    started = client.post(reverse("training:certificate_list_pdf") + "?expiring_days=30&page=2")
+    job = Job.objects.get(owner__username="auditor-user")
+    assert started.url == reverse("jobs:detail", args=[job.pk])
+    assert job.params["filters"] == {"expiring_days": "30"}
+    assert (job.status, job.total, job.result_name) == ("done", 1, "certificates.pdf")
+    pdf = b"".join(client.get(reverse("jobs:download", args=[job.pk])).streaming_content)
+    assert len(pdfium.PdfDocument(pdf)) == 1
     assert client_for("trainee").get(url).status_code == 403
+    # Filters that do not validate start nothing.
+    refused = client.post(reverse("training:certificate_list_pdf") + "?expiring_days=x")
+    assert refused.status_code == 302
+    assert Job.objects.count() == 1
 
 
 def test_pdf_embeds_the_cjk_font_and_the_verify_address(client_for):
@@ -170,8 +180,14 @@ def test_project_completion_issues_in_batch(client_for):
     enrollment.refresh_from_db()
     assert enrollment.status == "completed"
     assert enrollment.certificate.number == "KZ" + str(certificates.today().year) + "00001"
-    pdf = client_for("auditor").get(reverse("training:project_certificates_pdf", args=[project.pk]))
-    assert pdf.content.startswith(b"%PDF")
+    auditor = client_for("auditor")
+    started = auditor.post(reverse("training:project_certificates_pdf", args=[project.pk]))
+    job = Job.objects.get(owner__username="auditor-user")
+    assert started.url == reverse("jobs:detail", args=[job.pk])
+    assert (job.status, job.done, job.total) == ("done", 1, 1)
+    pdf = auditor.get(reverse("jobs:download", args=[job.pk]))
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    assert pdf["Content-Type"] == "application/pdf"
 
 
 def test_portal_shows_own_projects_and_certificates_only(client_for, users):
