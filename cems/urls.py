@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("cems.reports.urls")),
+    path("reports/", include("cems.reports.urls_reports")),
     path("accounts/", include("cems.accounts.urls")),
     path("stations/", include("cems.organization.urls")),
     path("students/", include("cems.students.urls")),

@@ -26,7 +26,7 @@ from cems.core.models import Job
 from cems.organization.models import Station
 from cems.students.models import StatusChangeRequest, Student, StudentClass
 from cems.teaching.models import CourseOffering, GradeChangeRequest
-from cems.training.models import Certificate, Project, Trainee
+from cems.training.models import Certificate, Enrollment, Project, Trainee
 
 AnyUser = User | AnonymousUser
 
@@ -312,6 +312,15 @@ def projects_for(user: AnyUser) -> QuerySet[Project]:
     if has_capability(user, C.VIEW_TRAINING):
         return Project.objects.all()
     return Project.objects.none()
+
+
+def enrollments_for(user: AnyUser) -> QuerySet[Enrollment]:
+    """Places on training projects: those of the projects the user sees, a trainee's own."""
+    if has_capability(user, C.VIEW_TRAINING):
+        return Enrollment.objects.all()
+    if has_capability(user, C.USE_TRAINEE_PORTAL):
+        return Enrollment.objects.filter(trainee__user=cast(User, user))
+    return Enrollment.objects.none()
 
 
 def certificates_for(user: AnyUser) -> QuerySet[Certificate]:

@@ -59,3 +59,8 @@ def assign_changed(obj: models.Model, data: dict[str, Any], fields: Sequence[str
             setattr(obj, name, data[name])
             changed.append(name)
     return changed
+
+
+def who(actor: User | None) -> str:
+    """The acting user as the audit log names them ("system" for commands and demo data)."""
+    return actor.username if actor is not None else "system"

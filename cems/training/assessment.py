@@ -7,42 +7,35 @@ limit. Completion needs a passed attempt and an attendance rate of at least the 
 `min_attendance_percent`."""
 
 import datetime as dt
+import logging
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from cems.accounts.models import User
+from cems.core.services import who
 from cems.students.status import add_months
+from cems.training import attendance
 from cems.training.models import (
     Assessment,
-    Attendance,
     Enrollment,
     EnrollmentStatus,
     Project,
-    Session,
 )
+
+audit = logging.getLogger("cems.audit")
+
 
 HUNDRED = Decimal(100)
 
 
-def _attendance_rate(enrollment: Enrollment) -> Decimal:
-    """Present hours over the project's session hours, in percent; 100 when the project has
-    no sessions. (Private until cems/training/attendance.py provides the shared one.)"""
-    total = Session.objects.filter(project_id=enrollment.project_id).aggregate(total=Sum("hours"))[
-        "total"
-    ] or Decimal(0)
-    if total <= 0:
-        return HUNDRED
-    present = Attendance.objects.filter(enrollment=enrollment, present=True).aggregate(
-        total=Sum("session__hours")
-    )["total"] or Decimal(0)
-    return (present * HUNDRED / total).quantize(Decimal("0.1"))
-
-
 def attendance_rate(enrollment: Enrollment) -> Decimal:
-    return _attendance_rate(enrollment)
+    """The rate completion looks at (cems/training/attendance.py computes it): a project
+    without sessions counts as fully attended."""
+    rate = attendance.attendance_rate(enrollment)
+    return HUNDRED if rate is None else rate
 
 
 def next_attempt_allowed_on(enrollment: Enrollment) -> dt.date | None:
@@ -61,7 +54,9 @@ def next_attempt_allowed_on(enrollment: Enrollment) -> dt.date | None:
     return add_months(failed[-1], category.retake_wait_months)
 
 
-def record_attempt(*, enrollment: Enrollment, score: Decimal, assessed_on: dt.date) -> Assessment:
+def record_attempt(
+    *, enrollment: Enrollment, score: Decimal, assessed_on: dt.date, actor: User | None = None
+) -> Assessment:
     """Record an attempt (ValidationError when the rule forbids it), then update completion."""
     with transaction.atomic():
         enrollment = (
@@ -99,13 +94,15 @@ def record_attempt(*, enrollment: Enrollment, score: Decimal, assessed_on: dt.da
             passed=score >= category.pass_score,
         )
         update_completion(enrollment)
+    audit.info("training assessment: enrollment %s attempt %s score %s by %s",
+               enrollment.pk, attempt.attempt, score, who(actor))  # fmt: skip
     return attempt
 
 
 def is_complete(enrollment: Enrollment) -> bool:
     category = enrollment.project.category
     passed = enrollment.assessments.filter(passed=True).exists()
-    return passed and _attendance_rate(enrollment) >= category.min_attendance_percent
+    return passed and attendance_rate(enrollment) >= category.min_attendance_percent
 
 
 def update_completion(enrollment: Enrollment) -> bool:

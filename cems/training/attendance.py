@@ -2,15 +2,21 @@
 trainee's attended hours and attendance rate (present hours / the project's total session
 hours), computed in SQL with a fixed number of queries."""
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models import DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
+from cems.accounts.models import User
+from cems.core.services import who
 from cems.training.models import Attendance, Enrollment, EnrollmentStatus, Project, Session
+
+audit = logging.getLogger("cems.audit")
+
 
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=8, decimal_places=1))
 
@@ -70,25 +76,41 @@ def attendance_grid(project: Project) -> Grid:
     rows = []
     for enrollment in enrollments:
         attended = Decimal(enrollment.attended_hours)  # type: ignore[attr-defined]
-        rate = (attended * 100 / total).quantize(Decimal("0.1")) if total else None
+        rate = percent(attended, total)
         cells = [(s, (enrollment.pk, s.pk) in present) for s in sessions]
         rows.append(GridRow(enrollment, cells, attended, rate))
     return Grid(sessions, rows, total)
 
 
-def attendance_rates(project: Project) -> QuerySet[Enrollment]:
-    """The roster with `attended_hours` and `rate` (percent) both computed by the database
-    in one query (the total hours as a second)."""
-    total = total_hours(project)
-    queryset = roster_with_hours(project)
+def percent(attended: Decimal, total: Decimal) -> Decimal | None:
+    """The attendance rate, the one rule every page and completion use: present hours over
+    the project's session hours, in percent to one decimal; None while it has no hours."""
     if not total:
-        return queryset.annotate(rate=Value(None, output_field=DecimalField()))
-    return queryset.annotate(
-        rate=F("attended_hours") * Value(Decimal(100)) / Value(total),
-    )
+        return None
+    return (Decimal(attended) * 100 / Decimal(total)).quantize(Decimal("0.1"))
 
 
-def attendance_save(*, project: Project, present: Iterable[tuple[int, int]]) -> int:
+def attendance_rates(project: Project) -> list[Enrollment]:
+    """The roster, each enrollment with `attended_hours` (summed in SQL) and `rate`: two
+    queries whatever the size."""
+    total = total_hours(project)
+    roster = list(roster_with_hours(project))
+    for enrollment in roster:
+        enrollment.rate = percent(enrollment.attended_hours, total)  # type: ignore[attr-defined]
+    return roster
+
+
+def attendance_rate(enrollment: Enrollment) -> Decimal | None:
+    """One enrollment's rate (two queries); None while the project has no session hours."""
+    attended = Attendance.objects.filter(enrollment=enrollment, present=True).aggregate(
+        total=Coalesce(Sum("session__hours"), ZERO)
+    )["total"]
+    return percent(attended, total_hours(enrollment.project))
+
+
+def attendance_save(
+    *, project: Project, present: Iterable[tuple[int, int]], actor: User | None = None
+) -> int:
     """Save the whole grid from one POST: `present` is the (enrollment, session) pairs
     ticked; every other cell of the grid is absent. Returns how many cells changed."""
     sessions = set(Session.objects.filter(project=project).values_list("pk", flat=True))
@@ -118,4 +140,6 @@ def attendance_save(*, project: Project, present: Iterable[tuple[int, int]]) -> 
                 update_fields=["present"],
                 batch_size=500,
             )
+    audit.info("training attendance of project %s: %d cells changed by %s",
+               project.pk, len(changed), who(actor))  # fmt: skip
     return len(changed)

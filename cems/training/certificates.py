@@ -29,6 +29,7 @@ from reportlab.platypus.flowables import Flowable
 
 from cems.accounts.models import User
 from cems.core.masking import mask_id_number
+from cems.core.services import who
 from cems.graduation.models import NumberSequence
 from cems.students.status import add_months
 from cems.teaching.transcripts import (
@@ -91,7 +92,10 @@ def _dates(category: TrainingCategory, issued_on: dt.date) -> tuple[dt.date | No
 
 
 def issue_for(
-    enrollments: Sequence[Enrollment], *, issued_on: dt.date | None = None
+    enrollments: Sequence[Enrollment],
+    *,
+    issued_on: dt.date | None = None,
+    actor: User | None = None,
 ) -> list[Certificate]:
     """Certificates for the completed enrollments among these that have none yet (one
     numbering series lock per category)."""
@@ -128,10 +132,16 @@ def issue_for(
                     )
                 )
         Certificate.objects.bulk_create(created, batch_size=1000)
+    if created:
+        audit.info("certificates issued by %s: %s", who(actor),
+                   ", ".join(c.number for c in created[:20])
+                   + (f" and {len(created) - 20} more" if len(created) > 20 else ""))  # fmt: skip
     return created
 
 
-def issue(enrollment: Enrollment, *, issued_on: dt.date | None = None) -> Certificate:
+def issue(
+    enrollment: Enrollment, *, issued_on: dt.date | None = None, actor: User | None = None
+) -> Certificate:
     """The enrollment's certificate, issued now if it has none (it must be completed)."""
     existing = Certificate.objects.filter(enrollment=enrollment).first()
     if existing is not None:
@@ -139,11 +149,13 @@ def issue(enrollment: Enrollment, *, issued_on: dt.date | None = None) -> Certif
     enrollment.refresh_from_db(fields=["status"])
     if enrollment.status != EnrollmentStatus.COMPLETED:
         raise ValidationError(_("Only a trainee who completed the project gets a certificate."))
-    return issue_for([enrollment], issued_on=issued_on)[0]
+    return issue_for([enrollment], issued_on=issued_on, actor=actor)[0]
 
 
-def issue_for_project(project: Project, *, issued_on: dt.date | None = None) -> list[Certificate]:
-    return issue_for(list(project.enrollments.all()), issued_on=issued_on)
+def issue_for_project(
+    project: Project, *, issued_on: dt.date | None = None, actor: User | None = None
+) -> list[Certificate]:
+    return issue_for(list(project.enrollments.all()), issued_on=issued_on, actor=actor)
 
 
 # --- Status, review, revocation --------------------------------------------------------------

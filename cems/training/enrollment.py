@@ -3,6 +3,7 @@
 Every write that adds to a roster locks the project row first (select_for_update), so two
 enrollments at once cannot both take the last place; the roster import does the same."""
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -10,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from cems.accounts.models import User
 from cems.core import idcard
+from cems.core.services import who
 from cems.training.models import (
     Employer,
     EmployerKind,
@@ -20,6 +23,8 @@ from cems.training.models import (
     ProjectStatus,
     Trainee,
 )
+
+audit = logging.getLogger("cems.audit")
 
 
 def places_taken(project: Project) -> int:
@@ -81,7 +86,9 @@ def trainee_find_or_create(details: PersonDetails) -> tuple[Trainee, bool]:
     return trainee, True
 
 
-def enrollment_add(*, project_id: int, details: PersonDetails) -> Enrollment:
+def enrollment_add(
+    *, project_id: int, details: PersonDetails, actor: User | None = None
+) -> Enrollment:
     """Put the person on the project's roster (creating their file if new). Raises
     ValidationError when they are already on it or the project is full."""
     with transaction.atomic():
@@ -99,18 +106,23 @@ def enrollment_add(*, project_id: int, details: PersonDetails) -> Enrollment:
         if existing is not None:  # withdrawn earlier: back on the roster
             existing.status = EnrollmentStatus.ENROLLED
             existing.save(update_fields=["status"])
-            return existing
-        return Enrollment.objects.create(
-            project=project, trainee=trainee, employer=trainee.employer
-        )
+            enrollment = existing
+        else:
+            enrollment = Enrollment.objects.create(
+                project=project, trainee=trainee, employer=trainee.employer
+            )
+    audit.info("training enrollment %s: trainee %s onto project %s by %s",
+               enrollment.pk, trainee.pk, project.pk, who(actor))  # fmt: skip
+    return enrollment
 
 
-def enrollment_withdraw(*, enrollment: Enrollment) -> Enrollment:
+def enrollment_withdraw(*, enrollment: Enrollment, actor: User | None = None) -> Enrollment:
     """Take the person off the roster, keeping the record (and their attendance)."""
     if enrollment.status != EnrollmentStatus.ENROLLED:
         raise ValidationError(_("Only an enrolled trainee can withdraw."))
     enrollment.status = EnrollmentStatus.WITHDRAWN
     enrollment.save(update_fields=["status"])
+    audit.info("training enrollment %s withdrawn by %s", enrollment.pk, who(actor))
     return enrollment
 
 
@@ -121,7 +133,9 @@ class HoldersEnrolled:
     over_capacity: int  # left out: the project was full
 
 
-def enroll_holders(*, project_id: int, trainee_ids: Iterable[int]) -> HoldersEnrolled:
+def enroll_holders(
+    *, project_id: int, trainee_ids: Iterable[int], actor: User | None = None
+) -> HoldersEnrolled:
     """Renewal in one step: enroll the holders of expiring certificates into a refresher
     project, as far as its places go (in the trainees' order, by name); those already on its
     roster are counted, not enrolled twice. Only a planned or enrolling project takes them."""
@@ -162,8 +176,12 @@ def enroll_holders(*, project_id: int, trainee_ids: Iterable[int]) -> HoldersEnr
             for pk in taking
             if pk not in on_roster
         )
-    return HoldersEnrolled(
+    result = HoldersEnrolled(
         enrolled=len(taking),
         already=already,
         over_capacity=len(returning) + len(newcomers) - len(taking),
     )
+    audit.info("training renewal: %d holders enrolled onto project %s (%d already, %d over "
+               "capacity) by %s", result.enrolled, project.pk, result.already,
+               result.over_capacity, who(actor))  # fmt: skip
+    return result

@@ -7,7 +7,11 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from cems.accounts.access import AnyUser, Capability, get_in_scope_or_404, has_capability
+from cems.accounts.access import (
+    AnyUser,
+    get_in_scope_or_404,
+    projects_for,
+)
 from cems.accounts.models import User
 from cems.core.forms import filter_by
 from cems.core.services import assign_changed
@@ -35,12 +39,6 @@ STATUS_PATH = [
 # --- Selectors -------------------------------------------------------------------------------
 
 
-def _projects_for(user: AnyUser) -> QuerySet[Project]:
-    if not has_capability(user, Capability.VIEW_TRAINING):
-        return Project.objects.none()
-    return Project.objects.all()
-
-
 def category_list() -> QuerySet[TrainingCategory]:
     return TrainingCategory.objects.annotate(project_count=Count("projects"))
 
@@ -51,7 +49,7 @@ def project_list(*, user: AnyUser, filters: dict[str, Any] | None) -> QuerySet[P
     if filters is None:
         return Project.objects.none()
     projects = filter_by(
-        _projects_for(user),
+        projects_for(user),
         filters,
         {"category": "category", "status": "status", "year": "start_date__year"},
     )
@@ -66,7 +64,7 @@ def project_list(*, user: AnyUser, filters: dict[str, Any] | None) -> QuerySet[P
 
 def project_get(*, user: AnyUser, pk: int) -> Project:
     return get_in_scope_or_404(
-        _projects_for(user)
+        projects_for(user)
         .select_related("category")
         .annotate(
             roster_count=Count("enrollments", distinct=True),

@@ -13,6 +13,7 @@ row. Rows beyond the project's free places (in file order) are rejected.
 """
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,10 +23,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop as _noop
 
+from cems.accounts.models import User
 from cems.admissions.issues import ImportStopped, Issue, clean
 from cems.admissions.reader import read_sheet
 from cems.core import idcard
 from cems.core.bulk import bulk_insert, db_value
+from cems.core.services import who
 from cems.training.models import (
     Employer,
     EmployerKind,
@@ -46,6 +49,9 @@ HEADINGS: dict[str, tuple[str, ...]] = {
     "position": ("职务",),
     "education": ("学历",),
 }
+audit = logging.getLogger("cems.audit")
+
+
 REQUIRED = ("name", "id_number", "gender")
 GENDERS = {"男": "M", "女": "F", "M": "M", "F": "F", "男性": "M", "女性": "F"}
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
@@ -268,7 +274,9 @@ def _in_chunks(queryset, lookup: str, values: list[str]) -> dict:  # type: ignor
     return found
 
 
-def roster_import(*, project_id: int, data: bytes, file_name: str) -> RosterPlan:
+def roster_import(
+    *, project_id: int, data: bytes, file_name: str, actor: User | None = None
+) -> RosterPlan:
     """Read, check and write a roster file for the project (see the module's policy).
     Raises ImportStopped, writing nothing, when the file cannot be imported at all."""
     rows, warnings = read_roster(data, file_name)
@@ -278,6 +286,8 @@ def roster_import(*, project_id: int, data: bytes, file_name: str) -> RosterPlan
         project = Project.objects.select_for_update().get(pk=project_id)
         plan = plan_roster(project, rows, warnings)
         _write(project, plan)
+    audit.info("training roster %s imported onto project %s by %s: %s", file_name, project.pk,
+               who(actor), plan.counts())  # fmt: skip
     return plan
 
 

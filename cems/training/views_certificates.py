@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cems.accounts.access import (
     Capability,
     certificates_for,
+    enrollments_for,
     get_in_scope_or_404,
     has_capability,
     projects_for,
@@ -32,7 +33,7 @@ from cems.accounts.access import (
 from cems.core.export import FORMATS, tabular_response
 from cems.core.forms import valid_filters
 from cems.core.ratelimit import counter_key, lookup_allowed
-from cems.training import assessment, certificate_batches, certificates
+from cems.training import assessment, attendance, certificate_batches, certificates
 from cems.training.certificate_list import (
     STATUS_CHOICES,
     CertificateFilterForm,
@@ -79,7 +80,7 @@ class AttemptForm(forms.Form):
 def assessment_entry(request: HttpRequest, pk: int) -> HttpResponseBase:
     """An enrolled trainee's attempts, and the form for the next one."""
     enrollment = get_in_scope_or_404(
-        Enrollment.objects.select_related("project__category", "trainee"), pk=pk
+        enrollments_for(request.user).select_related("project__category", "trainee"), pk=pk
     )
     form = AttemptForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
@@ -88,6 +89,7 @@ def assessment_entry(request: HttpRequest, pk: int) -> HttpResponseBase:
                 enrollment=enrollment,
                 score=form.cleaned_data["score"],
                 assessed_on=form.cleaned_data["assessed_on"],
+                actor=signed_in_user(request),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -113,10 +115,10 @@ def assessment_entry(request: HttpRequest, pk: int) -> HttpResponseBase:
 @require_capability(Capability.MANAGE_TRAINING)
 def certificate_issue(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Issue one completed trainee's certificate."""
-    enrollment = get_in_scope_or_404(Enrollment.objects.all(), pk=pk)
+    enrollment = get_in_scope_or_404(enrollments_for(request.user), pk=pk)
     assessment.update_completion(enrollment)
     try:
-        certificate = certificates.issue(enrollment)
+        certificate = certificates.issue(enrollment, actor=signed_in_user(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("training:assessment_entry", pk=enrollment.pk)
@@ -132,17 +134,25 @@ def project_certificates(request: HttpRequest, pk: int) -> HttpResponseBase:
         if not has_capability(request.user, Capability.MANAGE_TRAINING):
             raise PermissionDenied
         completed = assessment.complete_project(project)
-        issued = certificates.issue_for_project(project)
+        issued = certificates.issue_for_project(project, actor=signed_in_user(request))
         messages.success(
             request,
             _("%(completed)d newly completed, %(issued)d certificates issued.")
             % {"completed": completed, "issued": len(issued)},
         )
         return redirect("training:project_certificates", pk=project.pk)
-    enrollments = project.enrollments.select_related("trainee", "certificate").order_by(
-        "trainee__name"
-    )
-    rows = [(e, assessment.attendance_rate(e)) for e in enrollments]
+    # The roster holding places (withdrawn trainees have no certificate to show), each with
+    # its attendance rate: a fixed number of queries.
+    certified = {
+        enrollment: (pk, number)
+        for enrollment, pk, number in Certificate.objects.filter(
+            enrollment__project=project
+        ).values_list("enrollment", "pk", "number")
+    }
+    rows = [
+        (e, e.rate, certified.get(e.pk))  # type: ignore[attr-defined]
+        for e in attendance.attendance_rates(project)
+    ]
     return render(
         request,
         "training/certificates/project.html",
@@ -425,7 +435,9 @@ def refresher_enroll(request: HttpRequest) -> HttpResponseBase:
     )
     project = form.cleaned_data["project"]
     try:
-        result = enroll_holders(project_id=project.pk, trainee_ids=set(holders))
+        result = enroll_holders(
+            project_id=project.pk, trainee_ids=set(holders), actor=signed_in_user(request)
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(back)

@@ -12,7 +12,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cems.accounts.access import Capability, has_capability, require_capability, sees_personal_data
+from cems.accounts.access import (
+    Capability,
+    enrollments_for,
+    get_in_scope_or_404,
+    has_capability,
+    projects_for,
+    require_capability,
+    sees_personal_data,
+    signed_in_user,
+)
 from cems.admissions.issues import ImportStopped
 from cems.core.forms import limit_upload_size
 from cems.training.attendance import attendance_grid, attendance_save, project_sessions
@@ -22,7 +31,7 @@ from cems.training.enrollment import (
     enrollment_withdraw,
     places_taken,
 )
-from cems.training.models import Enrollment, Project, Session
+from cems.training.models import Project, Session
 from cems.training.roster import roster_import
 
 
@@ -76,7 +85,7 @@ def _context(request: HttpRequest, project: Project, **extra: Any) -> dict[str, 
 
 @require_capability(Capability.VIEW_TRAINING)
 def roster(request: HttpRequest, pk: int) -> HttpResponse:
-    project = get_object_or_404(Project, pk=pk)
+    project = get_in_scope_or_404(projects_for(request.user), pk=pk)
     enrollments = project.enrollments.select_related("trainee", "employer").order_by(
         "trainee__name", "trainee__id_number"
     )
@@ -87,12 +96,14 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.MANAGE_TRAINING)
 def roster_add(request: HttpRequest, pk: int) -> HttpResponse:
-    project = get_object_or_404(Project, pk=pk)
+    project = get_in_scope_or_404(projects_for(request.user), pk=pk)
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             enrollment = enrollment_add(
-                project_id=project.pk, details=PersonDetails(**form.cleaned_data)
+                project_id=project.pk,
+                details=PersonDetails(**form.cleaned_data),
+                actor=signed_in_user(request),
             )
         except ValidationError as error:
             if hasattr(error, "error_dict"):
@@ -114,9 +125,9 @@ _ID_CODES = {"length", "legacy_15", "format", "birth_date", "check_character"}
 @require_POST
 @require_capability(Capability.MANAGE_TRAINING)
 def roster_withdraw(request: HttpRequest, pk: int, enrollment_pk: int) -> HttpResponse:
-    enrollment = get_object_or_404(Enrollment, pk=enrollment_pk, project_id=pk)
+    enrollment = get_in_scope_or_404(enrollments_for(request.user), pk=enrollment_pk, project_id=pk)
     try:
-        enrollment_withdraw(enrollment=enrollment)
+        enrollment_withdraw(enrollment=enrollment, actor=signed_in_user(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -126,12 +137,15 @@ def roster_withdraw(request: HttpRequest, pk: int, enrollment_pk: int) -> HttpRe
 
 @require_capability(Capability.MANAGE_TRAINING)
 def roster_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    project = get_object_or_404(Project, pk=pk)
+    project = get_in_scope_or_404(projects_for(request.user), pk=pk)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            plan = roster_import(project_id=project.pk, data=upload.read(), file_name=upload.name)
+            plan = roster_import(
+                project_id=project.pk, data=upload.read(), file_name=upload.name,
+                actor=signed_in_user(request),
+            )  # fmt: skip
         except ImportStopped as stopped:
             form.add_error("file", stopped.text())
         else:
@@ -145,7 +159,7 @@ def roster_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.VIEW_TRAINING)
 def session_list(request: HttpRequest, pk: int) -> HttpResponse:
-    project = get_object_or_404(Project, pk=pk)
+    project = get_in_scope_or_404(projects_for(request.user), pk=pk)
     return render(request, "training/roster/sessions.html", _context(
         request, project, sessions=project_sessions(project),
     ))  # fmt: skip
@@ -153,7 +167,7 @@ def session_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.MANAGE_TRAINING)
 def session_edit(request: HttpRequest, pk: int, session_pk: int | None = None) -> HttpResponse:
-    project = get_object_or_404(Project, pk=pk)
+    project = get_in_scope_or_404(projects_for(request.user), pk=pk)
     session = get_object_or_404(Session, pk=session_pk, project=project) if session_pk else None
     form = SessionForm(request.POST or None, instance=session)
     if request.method == "POST" and form.is_valid():
@@ -169,7 +183,7 @@ def session_edit(request: HttpRequest, pk: int, session_pk: int | None = None) -
 
 @require_capability(Capability.VIEW_TRAINING)
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
-    project = get_object_or_404(Project, pk=pk)
+    project = get_in_scope_or_404(projects_for(request.user), pk=pk)
     if request.method == "POST":
         if not has_capability(request.user, Capability.MANAGE_TRAINING):
             raise PermissionDenied
@@ -178,7 +192,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             enrollment, _sep, session = key.partition("-")
             if enrollment.isdigit() and session.isdigit():
                 ticked.append((int(enrollment), int(session)))
-        changed = attendance_save(project=project, present=ticked)
+        changed = attendance_save(project=project, present=ticked, actor=signed_in_user(request))
         messages.success(
             request, _("Attendance saved: %(count)d cells changed.") % {"count": changed}
         )
