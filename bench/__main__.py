@@ -7,6 +7,9 @@
 - the graduation audit of the whole demo school (bench/audit.py);
 - a 5,000-row training roster imported into a fresh SQLite database (bench/roster.py);
 - 5,000 training certificates issued in one batch and printed as one PDF (bench/certificates.py);
+- every report, dashboard, the public page, the annual return and the student list's pages
+  at the seed's scale on SQLite, and at 1,000,000 students on PostgreSQL when
+  BENCH_DATABASE_URL is set (bench/reports.py);
 
 - seed_demo at the seed's scale (15,000 students) and at 1,000,000 students, each into a
   fresh SQLite database under a temporary directory: wall time and peak memory.
@@ -21,7 +24,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import admissions, audit, certificates, grades, roster, student_list, transcripts
+from bench import (
+    admissions,
+    audit,
+    certificates,
+    grades,
+    reports,
+    roster,
+    student_list,
+    transcripts,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALES = [int(s) for s in os.environ.get("BENCH_SCALES", "15000,1000000").split(",") if s]
@@ -79,6 +91,12 @@ def main() -> None:
     roster.main()
     print("== training certificates (5,000 issued, one PDF)", flush=True)
     certificates.main()
+    print("== reports, dashboards, public page (seed scale, SQLite)", flush=True)
+    reports.main()
+    if url := os.environ.get("BENCH_DATABASE_URL"):
+        print("== reports, dashboards, public page (1,000,000 students, PostgreSQL)", flush=True)
+        os.environ.update(BENCH_REPORTS_DATABASE_URL=url, BENCH_REPORTS_STUDENTS="1000000")
+        reports.main()
 
 
 if __name__ == "__main__":

@@ -45,8 +45,11 @@ def _tasks_run_at_once(settings):
 
 @pytest.fixture(autouse=True)
 def _files_in_tmp(settings, tmp_path):
-    """Files the code stores (background tasks' results, images) go to the test's own folder."""
+    """Files the code stores (background tasks' results, images) go to the test's own folder,
+    and each test starts with an empty cache of its own (in memory)."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": str(tmp_path)}}  # fmt: skip
 
 
 def make_id_number(birth: dt.date, gender: str, serial: int, area: str = "430302") -> str:

@@ -73,8 +73,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cems.accounts.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cems.core.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "cems.core.audit_middleware.AuditMiddleware",
 ]
 
 ROOT_URLCONF = "cems.urls"
@@ -160,6 +163,39 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
+# --- Security --------------------------------------------------------------------------------
+# Behind HTTPS (CEMS_HTTPS=true): plain HTTP is redirected, browsers are told to use HTTPS
+# only for a year (HSTS, this host and its subdomains), cookies travel over HTTPS only.
+# `python manage.py check --deploy` then reports nothing. CEMS_BEHIND_PROXY=true trusts the
+# X-Forwarded-Proto header: set it only when the proxy in front (nginx, ...) sets it itself.
+CEMS_HTTPS = env_bool("CEMS_HTTPS", False)
+SECURE_SSL_REDIRECT = CEMS_HTTPS
+SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60 if CEMS_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = CEMS_HTTPS
+# The preload directive takes effect only once the domain is submitted to the browsers'
+# preload list, which the school does deliberately; CEMS_HSTS_PRELOAD=false leaves it out.
+SECURE_HSTS_PRELOAD = env_bool("CEMS_HSTS_PRELOAD", CEMS_HTTPS)
+if CEMS_HTTPS:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+if env_bool("CEMS_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Sent on every response (cems/core/middleware.py). Scripts: the site's own files only.
+# Inline styles stay allowed: a few templates use style="..." and htmx adds its indicator
+# style; charts are SVG drawn on the server (presentation attributes, no style needed).
+CEMS_CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "img-src": "'self' data:",
+    "style-src": "'self' 'unsafe-inline'",
+    "script-src": "'self'",
+    "frame-ancestors": "'none'",
+    "form-action": "'self'",
+    "base-uri": "'self'",
+    "object-src": "'none'",
+}
+# Sessions (cems/accounts/sessions.py): a session ends after this many minutes without a
+# request, and SESSION_COOKIE_AGE after signing in whatever the activity.
+CEMS_IDLE_TIMEOUT_MINUTES = int(os.environ.get("CEMS_IDLE_TIMEOUT_MINUTES", "30"))
+
 # --- Languages -------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -180,11 +216,24 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
+# --- Cache ------------------------------------------------------------------------------------
+# Shared by every process of one machine (the web workers and the background worker): the
+# public page's figures and the verification pages' rate limits. Several machines need a
+# shared cache: CEMS_REDIS_URL=redis://... (with `pip install redis`).
+if REDIS_URL := os.environ.get("CEMS_REDIS_URL", ""):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": REDIS_URL}}  # fmt: skip
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(VAR_DIR / "cache")}}  # fmt: skip
+
 # --- Background tasks ------------------------------------------------------------------------
 # Work that takes more than a few seconds (batches of PDFs, ...) runs in a worker,
 # `python manage.py db_worker`, while the page shows its progress (cems/core/jobs.py). The
 # queue lives in the database by default; a production deployment may name another backend
 # of Django's task API (e.g. "django_tasks_rq.RQBackend" on Redis) without code changes.
+# django-tasks-rq reads its Redis connection from here.
+RQ_QUEUES = {"default": {"URL": REDIS_URL}} if REDIS_URL else {}
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("CEMS_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),

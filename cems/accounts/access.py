@@ -70,6 +70,7 @@ class Capability(StrEnum):
     MANAGE_TRAINING = "manage_training"  # the training office's writes
     USE_TRAINEE_PORTAL = "use_trainee_portal"  # a trainee's own projects and certificates
     MANAGE_HONORS = "manage_honors"  # the honors registry on the public page (administrators)
+    VIEW_AUDIT_TRAIL = "view_audit_trail"  # who changed what, when and why (auditors, admins)
 
 
 C = Capability
@@ -126,7 +127,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         }
     ),
     Role.TRAINEE: frozenset({C.USE_TRAINEE_PORTAL}),
-    Role.AUDITOR: frozenset(_SCHOOL_READ | {C.VIEW_CANDIDATES, C.VIEW_TRAINING}),
+    Role.AUDITOR: frozenset(
+        _SCHOOL_READ | {C.VIEW_CANDIDATES, C.VIEW_TRAINING, C.VIEW_AUDIT_TRAIL}
+    ),
 }
 
 # Roles whose scope is the whole school rather than some stations or one person.

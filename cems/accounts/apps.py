@@ -9,6 +9,11 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = _("Accounts")
 
+    def ready(self) -> None:
+        from cems.accounts import sessions
+
+        sessions.connect()
+
 
 class CemsAdminConfig(admin_apps.AdminConfig):
     """Django's admin with our site class, which lets in school administrators only."""

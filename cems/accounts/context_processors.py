@@ -65,11 +65,15 @@ NAVIGATION = (
         NavItem("training:report", _("Training report"), (C.VIEW_TRAINING,)),
     )),
     NavGroup(_("Statistics"), (
-        NavItem("report_pages:index", _("Reports"), (C.LIST_STUDENTS, C.VIEW_FEES, C.VIEW_TRAINING)),
+        NavItem("report_pages:index", _("Reports"),
+                (C.LIST_STUDENTS, C.VIEW_FEES, C.VIEW_TRAINING)),
+        NavItem("annual_return:page", _("Annual return"), (C.LIST_STUDENTS,)),
     )),
     NavGroup(_("School"), (
         NavItem("organization:station_list", _("Stations"), (C.VIEW_STATIONS,)),
         NavItem("catalog:plan_list", _("Catalog"), (C.VIEW_CATALOG,)),
+        NavItem("honors:list", _("Honors"), (C.MANAGE_HONORS,)),
+        NavItem("audit_trail:list", _("Audit trail"), (C.VIEW_AUDIT_TRAIL,)),
         NavItem("admin:index", _("Administration"), (C.USE_ADMIN,)),
     )),
 )  # fmt: skip

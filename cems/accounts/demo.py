@@ -27,13 +27,17 @@ def seed_users() -> None:
     """Create the demo users (seed_demo prints their logins)."""
     password = make_password(DEMO_PASSWORD)  # hashed once: the same for every demo user
     for username, role, full_name, station_codes in DEMO_USERS:
-        user = User.objects.create(
+        # A demo user kept by a reset (the audit trail names them) is brought back as new.
+        user, _created = User.objects.update_or_create(
             username=username,
-            role=role,
-            full_name=full_name,
-            password=password,
-            is_staff=role == Role.ADMIN,
-            is_superuser=role == Role.ADMIN,
+            defaults={
+                "role": role,
+                "full_name": full_name,
+                "password": password,
+                "is_staff": role == Role.ADMIN,
+                "is_superuser": role == Role.ADMIN,
+                "is_active": True,
+            },
         )
         if station_codes:
             user.stations.set(Station.objects.filter(code__in=station_codes))

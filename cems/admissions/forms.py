@@ -10,6 +10,7 @@ from cems.admissions.models import AdmissionImport, CandidateStatus
 from cems.admissions.reader import EXTENSIONS
 from cems.catalog.models import Level, Major, StudyMode
 from cems.core.forms import limit_upload_size
+from cems.core.uploads import check_spreadsheet
 from cems.organization.models import Station
 
 
@@ -85,4 +86,4 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(
                 _("Upload an xlsx, xls, ods, csv or dbf file."), code="extension"
             )
-        return upload
+        return check_spreadsheet(upload)

@@ -37,6 +37,7 @@ from cems.admissions.checks import (
 from cems.admissions.issues import ImportStopped, clean
 from cems.admissions.models import AdmissionImport, Candidate, CandidateStatus
 from cems.admissions.reader import EXTENSIONS, Sheet, read_sheet
+from cems.core.audit import event
 from cems.core.bulk import bulk_insert, db_value
 
 audit = logging.getLogger("cems.audit")
@@ -134,6 +135,7 @@ def _finish(
         "refused, all or nothing" if refused else "written",
         counts,
         actor.username if actor else "command",
+        extra=event(actor, "admission.import", record, details=counts),
     )
     return not refused
 
@@ -245,7 +247,12 @@ def admission_upload(
         path.unlink(missing_ok=True)
         raise
     audit.info(
-        "admission import %s (%s) previewed by %s: %s", record.pk, file_name, actor.username, counts
+        "admission import %s (%s) previewed by %s: %s",
+        record.pk,
+        file_name,
+        actor.username,
+        counts,
+        extra=event(actor, "admission.preview", record, details=counts),
     )
     return record
 
@@ -303,7 +310,12 @@ def admission_discard(*, actor: User, record: AdmissionImport) -> AdmissionImpor
         record.save(update_fields=["state", "stored_name", "report"])
         if stored:
             transaction.on_commit(lambda: (uploads_dir() / stored).unlink(missing_ok=True))
-    audit.info("admission import %s discarded by %s", record.pk, actor.username)
+    audit.info(
+        "admission import %s discarded by %s",
+        record.pk,
+        actor.username,
+        extra=event(actor, "admission.discard", record),
+    )
     return record
 
 

@@ -19,6 +19,7 @@ from cems.catalog.models import (
     TeachingPlan,
     default_standard_length,
 )
+from cems.core.audit import event
 from cems.core.services import assign_changed
 
 audit = logging.getLogger("cems.audit")
@@ -40,7 +41,12 @@ def major_create(*, actor: User, data: dict[str, Any]) -> Major:
     major = Major(**{name: data[name] for name in MAJOR_FIELDS if name in data})
     major.full_clean()
     major.save()
-    audit.info("major %s created by %s", major.code, actor.username)
+    audit.info(
+        "major %s created by %s",
+        major.code,
+        actor.username,
+        extra=event(actor, "major.create", major),
+    )
     return major
 
 
@@ -49,7 +55,13 @@ def major_update(*, actor: User, major: Major, data: dict[str, Any]) -> Major:
     if changed := assign_changed(major, data, MAJOR_FIELDS):
         major.full_clean()
         major.save()
-        audit.info("major %s: %s changed by %s", major.code, changed, actor.username)
+        audit.info(
+            "major %s: %s changed by %s",
+            major.code,
+            changed,
+            actor.username,
+            extra=event(actor, "major.change", major, details={"fields": changed}),
+        )
     return major
 
 
@@ -70,7 +82,13 @@ def program_create(*, actor: User, data: dict[str, Any]) -> Program:
     program = Program(**{name: data[name] for name in PROGRAM_FIELDS if name in data})
     program.full_clean()
     program.save()
-    audit.info("program %s (%s) created by %s", program.pk, program, actor.username)
+    audit.info(
+        "program %s (%s) created by %s",
+        program.pk,
+        program,
+        actor.username,
+        extra=event(actor, "program.create", program),
+    )
     return program
 
 
@@ -80,7 +98,13 @@ def program_update(*, actor: User, program: Program, data: dict[str, Any]) -> Pr
     if changed := assign_changed(program, data, PROGRAM_FIELDS):
         program.full_clean()
         program.save()
-        audit.info("program %s: %s changed by %s", program.pk, changed, actor.username)
+        audit.info(
+            "program %s: %s changed by %s",
+            program.pk,
+            changed,
+            actor.username,
+            extra=event(actor, "program.change", program, details={"fields": changed}),
+        )
     return program
 
 
@@ -92,7 +116,12 @@ def course_create(*, actor: User, data: dict[str, Any]) -> Course:
     course = Course(**{name: data[name] for name in COURSE_FIELDS if name in data})
     course.full_clean()
     course.save()
-    audit.info("course %s created by %s", course.code, actor.username)
+    audit.info(
+        "course %s created by %s",
+        course.code,
+        actor.username,
+        extra=event(actor, "course.create", course),
+    )
     return course
 
 
@@ -115,7 +144,13 @@ def course_update(*, actor: User, course: Course, data: dict[str, Any]) -> Cours
     if changed := assign_changed(course, data, COURSE_FIELDS):
         course.full_clean()
         course.save()
-        audit.info("course %s: %s changed by %s", course.code, changed, actor.username)
+        audit.info(
+            "course %s: %s changed by %s",
+            course.code,
+            changed,
+            actor.username,
+            extra=event(actor, "course.change", course, details={"fields": changed}),
+        )
     return course
 
 
@@ -151,7 +186,13 @@ def _save_new_plan(plan: TeachingPlan) -> None:
 def plan_create(*, actor: User, data: dict[str, Any]) -> TeachingPlan:
     plan = TeachingPlan(**{name: data[name] for name in PLAN_FIELDS if name in data})
     _save_new_plan(plan)
-    audit.info("teaching plan %s (%s) created by %s", plan.pk, plan, actor.username)
+    audit.info(
+        "teaching plan %s (%s) created by %s",
+        plan.pk,
+        plan,
+        actor.username,
+        extra=event(actor, "plan.create", plan),
+    )
     return plan
 
 
@@ -161,7 +202,13 @@ def plan_update(*, actor: User, plan: TeachingPlan, data: dict[str, Any]) -> Tea
     if changed := assign_changed(plan, data, ("note",)):
         plan.full_clean()
         plan.save()
-        audit.info("teaching plan %s: %s changed by %s", plan.pk, changed, actor.username)
+        audit.info(
+            "teaching plan %s: %s changed by %s",
+            plan.pk,
+            changed,
+            actor.username,
+            extra=event(actor, "plan.change", plan, details={"fields": changed}),
+        )
     return plan
 
 
@@ -182,6 +229,7 @@ def plan_copy(*, actor: User, plan: TeachingPlan, admission_year: int) -> Teachi
     audit.info(
         "teaching plan %s copied to %s (%s, %s courses) by %s",
         plan.pk, copy.pk, admission_year, len(entries), actor.username,
+        extra=event(actor, "plan.copy", copy, details={"from": plan.pk}),
     )  # fmt: skip
     return copy
 
@@ -231,7 +279,13 @@ def plan_course_add(*, actor: User, plan: TeachingPlan, data: dict[str, Any]) ->
     _check_plan_course(entry)
     entry.save()
     TeachingPlan.objects.filter(pk=plan.pk).update(updated_at=timezone.now())
-    audit.info("teaching plan %s: %s added by %s", plan.pk, course.code, actor.username)
+    audit.info(
+        "teaching plan %s: %s added by %s",
+        plan.pk,
+        course.code,
+        actor.username,
+        extra=event(actor, "plan.course_add", plan, details={"course": course.code}),
+    )
     return entry
 
 
@@ -244,6 +298,7 @@ def plan_course_update(*, actor: User, entry: PlanCourse, data: dict[str, Any]) 
         audit.info(
             "teaching plan %s: %s %s changed by %s",
             entry.plan_id, entry.course.code, changed, actor.username,
+            extra=event(actor, "plan.course_change", entry, details={"fields": changed}),
         )  # fmt: skip
     return entry
 
@@ -261,4 +316,12 @@ def plan_course_remove(*, actor: User, entry: PlanCourse) -> None:
             % {"course": entry.course}
         ) from error
     TeachingPlan.objects.filter(pk=plan_id).update(updated_at=timezone.now())
-    audit.info("teaching plan %s: %s removed by %s", plan_id, code, actor.username)
+    audit.info(
+        "teaching plan %s: %s removed by %s",
+        plan_id,
+        code,
+        actor.username,
+        extra=event(
+            actor, "plan.course_remove", f"catalog.TeachingPlan:{plan_id}", details={"course": code}
+        ),
+    )

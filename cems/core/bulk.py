@@ -12,6 +12,8 @@ from typing import Any
 
 from django.db import connection, models, transaction
 
+from cems.core.signals import bulk_written
+
 
 def db_value(model: type[models.Model], field: str, value: Any) -> Any:
     """A Python value as the database stores it in that field (e.g. an aware datetime)."""
@@ -63,4 +65,6 @@ def bulk_insert(
         if len(batch) >= batch_size:
             flush()
     flush()
+    if written:
+        bulk_written.send(sender=model)
     return written

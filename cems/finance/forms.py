@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cems.catalog.models import EARLIEST_YEAR, LATEST_YEAR, Program
 from cems.core.forms import limit_upload_size
+from cems.core.uploads import check_spreadsheet
 from cems.finance.models import EntryKind, FeeItem, FeeKind, PaymentImport, RowStatus
 from cems.finance.selectors import ALL_FILTER, WAITING_FILTER
 from cems.organization.models import Station
@@ -150,7 +151,8 @@ class PaymentUploadForm(forms.Form):
     )
 
     def clean_file(self) -> UploadedFile:
-        return limit_upload_size(self.cleaned_data["file"])
+        upload = limit_upload_size(self.cleaned_data["file"])
+        return check_spreadsheet(upload, ("xlsx", "xls", "ods", "csv"))
 
 
 StudentLookup = Callable[[str], Student | None]

@@ -26,6 +26,7 @@ from cems.accounts.access import Capability, fee_students_for, has_capability
 from cems.accounts.models import User
 from cems.admissions.issues import ImportStopped, clean
 from cems.catalog.models import Program
+from cems.core.audit import event
 from cems.core.bulk import bulk_insert, db_value
 from cems.core.services import assign_changed
 from cems.finance import payments
@@ -77,7 +78,13 @@ def fee_item_create(
     )
     item.full_clean()
     item.save()
-    audit.info("fee item %s created by %s: %s", item.pk, actor.username, item)
+    audit.info(
+        "fee item %s created by %s: %s",
+        item.pk,
+        actor.username,
+        item,
+        extra=event(actor, "fee_item.create", item),
+    )
     return item
 
 
@@ -98,7 +105,13 @@ def fee_item_update(*, actor: User, item: FeeItem, data: dict[str, Any]) -> FeeI
     if changed:
         item.full_clean()
         item.save(update_fields=changed)
-        audit.info("fee item %s changed by %s: %s", item.pk, actor.username, changed)
+        audit.info(
+            "fee item %s changed by %s: %s",
+            item.pk,
+            actor.username,
+            changed,
+            extra=event(actor, "fee_item.change", item, details={"fields": changed}),
+        )
     return item
 
 
@@ -175,6 +188,8 @@ def charges_raise(
     audit.info(
         "charges for cohort %s, %s, program %s raised by %s: %s",
         cohort_year, academic_year, program.pk if program else "all", actor.username, result,
+        extra=event(actor, "fee.charges", program or "finance.FeeEntry",
+                    details={"cohort": cohort_year, "year": academic_year}),
     )  # fmt: skip
     return result
 
@@ -261,6 +276,9 @@ def entry_record(
     audit.info(
         "%s of %s for %s (%s) recorded by %s on student %s",
         kind, amount, academic_year, fee_kind, actor.username, student.pk,
+        extra=event(actor, f"fee.{kind}", student,
+                    details={"entry": entry.pk, "amount": amount, "year": academic_year,
+                             "fee_kind": fee_kind}),
     )  # fmt: skip
     return entry
 
@@ -306,7 +324,7 @@ def payment_import(*, data: bytes, file_name: str, actor: User) -> PaymentImport
         ) from error  # fmt: skip
     audit.info(
         "payment import %s (%s) by %s: %s", record.pk, record.file_name, actor.username,
-        record.counts,
+        record.counts, extra=event(actor, "fee.import", record, details=record.counts),
     )  # fmt: skip
     return record
 
@@ -413,6 +431,8 @@ def payment_row_resolve(
     audit.info(
         "payment row %s resolved by %s: student %s, %s", row.pk, actor.username, student.pk,
         academic_year,
+        extra=event(actor, "fee.import_resolve", student,
+                    details={"row": row.pk, "year": academic_year}),
     )  # fmt: skip
     return row
 
@@ -430,5 +450,10 @@ def payment_row_dismiss(*, actor: User, row: PaymentRow, note: str) -> PaymentRo
     row.resolved_at = timezone.now()
     row.note = note[:200]
     row.save(update_fields=["status", "resolved_by", "resolved_at", "note"])
-    audit.info("payment row %s dismissed by %s", row.pk, actor.username)
+    audit.info(
+        "payment row %s dismissed by %s",
+        row.pk,
+        actor.username,
+        extra=event(actor, "fee.import_dismiss", row),
+    )
     return row

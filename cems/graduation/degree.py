@@ -39,6 +39,7 @@ from cems.accounts.access import (
 )
 from cems.accounts.models import User
 from cems.catalog.models import EARLIEST_YEAR, LATEST_YEAR, Course, Level
+from cems.core.audit import event
 from cems.core.bulk import bulk_insert, db_value
 from cems.graduation.audit import load_facts
 from cems.graduation.models import (
@@ -345,7 +346,12 @@ def degree_audit_start(
         raise ValidationError(
             _("A degree audit is already running; wait until it has finished."), code="running"
         ) from None
-    audit.info("degree audit %s started by %s", run.pk, actor.username)
+    audit.info(
+        "degree audit %s started by %s",
+        run.pk,
+        actor.username,
+        extra=event(actor, "degree_audit.start", run),
+    )
     try:
         _run(run, today=today)
     except Exception as error:
@@ -400,7 +406,12 @@ def _run(run: AuditRun, *, today: dt.date) -> None:
             "reasons": dict(sorted(reason_counts.items())),
         }
         run.save(update_fields=["status", "progress", "finished_at", "counts"])
-    audit.info("degree audit %s done: %s", run.pk, run.counts)
+    audit.info(
+        "degree audit %s done: %s",
+        run.pk,
+        run.counts,
+        extra=event(run.started_by, "degree_audit.done", run),
+    )
 
 
 # --- Approval and certificate numbers ---------------------------------------------------------
@@ -468,6 +479,7 @@ def degree_approve(
         len(awards),
         actor.username,
         ", ".join(award.certificate_number for award in awards),
+        extra=event(actor, "degree.approve", run, details={"awards": [a.pk for a in awards]}),
     )
     return awards
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from cems.admissions.reader import EXTENSIONS
 from cems.catalog.models import EARLIEST_YEAR, LATEST_YEAR
 from cems.core.forms import limit_upload_size
+from cems.core.uploads import check_spreadsheet
 from cems.graduation.models import LanguageExam
 from cems.organization.models import Station
 
@@ -149,4 +150,4 @@ class LanguageUploadForm(forms.Form):
             raise forms.ValidationError(
                 _("Upload an xlsx, xls, ods or csv file."), code="extension"
             )
-        return upload
+        return check_spreadsheet(upload, ("xlsx", "xls", "ods", "csv"))

@@ -32,6 +32,7 @@ from cems.admissions.issues import ImportStopped, Issue, clean
 from cems.admissions.reader import read_sheet
 from cems.catalog.models import Level
 from cems.core import idcard
+from cems.core.audit import event
 from cems.graduation.models import DisciplinaryRecord, LanguageExam, LanguageResult, Thesis
 from cems.students.models import Student, StudentNumberChange
 
@@ -105,6 +106,9 @@ def thesis_record(
         before,
         (thesis.title, thesis.score, thesis.defended),
         actor.username,
+        extra=event(
+            actor, "thesis.save", thesis, summary=f"thesis of student {student.pk} recorded"
+        ),
     )
     return thesis
 
@@ -135,6 +139,7 @@ def disciplinary_add(
         student.pk,
         issued_on,
         actor.username,
+        extra=event(actor, "discipline.record", record),
     )
     return record
 
@@ -171,7 +176,13 @@ def disciplinary_revoke(
             raise ValidationError({"revoked_on": [_("The date is in the future.")]})
         locked.revoked_on = revoked_on
         locked.save(update_fields=["revoked_on"])
-    audit.info("disciplinary record %s revoked on %s by %s", locked.pk, revoked_on, actor.username)
+    audit.info(
+        "disciplinary record %s revoked on %s by %s",
+        locked.pk,
+        revoked_on,
+        actor.username,
+        extra=event(actor, "discipline.revoke", locked),
+    )
     return locked
 
 
@@ -361,6 +372,7 @@ def language_results_import(
         "written" if written else "not written",
         outcome.counts(),
         actor.username if actor else "command",
+        extra=event(actor, "language_results.import", "graduation.LanguageResult"),
     )
     return outcome
 

@@ -26,7 +26,9 @@ from django.utils.translation import gettext as _
 from cems.accounts.access import Capability, audited_students_for, has_capability, stations_for
 from cems.accounts.models import User
 from cems.catalog.models import EARLIEST_YEAR, LATEST_YEAR
+from cems.core.audit import event
 from cems.core.bulk import bulk_insert
+from cems.core.signals import bulk_written
 from cems.graduation import audit
 from cems.graduation.models import (
     AuditKind,
@@ -83,7 +85,13 @@ def audit_start(
     run = _create_run(actor=actor, kind=kind, cohort_year=cohort_year, station=station)
     AuditRun.objects.filter(pk=run.pk).update(as_of=day)
     run.as_of = day
-    log.info("audit %s (%s) started by %s", run.pk, kind, actor.username)
+    log.info(
+        "audit %s (%s) started by %s",
+        run.pk,
+        kind,
+        actor.username,
+        extra=event(actor, "graduation_audit.start", run),
+    )
     try:
         students = audit.audit_students(
             cohort_year=cohort_year, station_id=station.pk if station else None
@@ -108,7 +116,9 @@ def audit_start(
             status=run.status, finished_at=run.finished_at, error=run.error
         )
         return run
-    log.info("audit %s done: %s", run.pk, run.counts)
+    log.info(
+        "audit %s done: %s", run.pk, run.counts, extra=event(actor, "graduation_audit.done", run)
+    )
     return run
 
 
@@ -237,10 +247,12 @@ def audit_approve(
         Student.objects.filter(pk__in=list(students)).update(
             status=StudentStatus.GRADUATED, updated_at=timezone.now()
         )
+        bulk_written.send(sender=Student)
     for graduation in graduations:
         log.info(
             "graduation of student %s approved by %s: diploma %s",
             graduation.student_id, actor.username, graduation.diploma_number,
+            extra=event(actor, "graduation.approve", graduation),
         )  # fmt: skip
     return graduations
 

@@ -1,5 +1,7 @@
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cems.core.validators import validate_phone
@@ -78,3 +80,43 @@ class Station(models.Model):
             raise ValidationError(
                 {"agreement_end": _("The agreement cannot end before it starts.")}
             )
+
+
+# A sensible earliest year for an award to an adult education school.
+HONOR_EARLIEST_YEAR = 1950
+
+
+class Honor(models.Model):
+    """An award the school received (DOMAIN.md: shown publicly): name, grantor and year."""
+
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=300, blank=True)
+    grantor = models.CharField(_("grantor"), max_length=200)
+    grantor_en = models.CharField(_("grantor's English name"), max_length=300, blank=True)
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(HONOR_EARLIEST_YEAR)]
+    )
+    # Stored under MEDIA_ROOT and served only by honors:image, never as a static file.
+    image = models.ImageField(_("image"), upload_to="honors/", blank=True)
+    display_order = models.PositiveSmallIntegerField(
+        _("display order"),
+        default=0,
+        help_text=_("Lower numbers come first among the honors of the same year."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-year", "display_order", "name"]
+        verbose_name = _("honor")
+        verbose_name_plural = _("honors")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "year"], name="honor_unique_name_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.year})"
+
+    def clean(self) -> None:
+        if self.year and self.year > timezone.localdate().year:
+            raise ValidationError({"year": _("The year cannot be in the future.")})

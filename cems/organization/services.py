@@ -6,6 +6,7 @@ from typing import Any
 from django.db import transaction
 
 from cems.accounts.models import User
+from cems.core.audit import event
 from cems.core.services import assign_changed
 from cems.organization.models import Station
 
@@ -30,7 +31,12 @@ def station_create(*, actor: User, data: dict[str, Any]) -> Station:
     station = Station(**{field: data[field] for field in STATION_FIELDS if field in data})
     station.full_clean()
     station.save()
-    audit.info("station %s created by %s", station.code, actor.username)
+    audit.info(
+        "station %s created by %s",
+        station.code,
+        actor.username,
+        extra=event(actor, "station.create", station),
+    )
     return station
 
 
@@ -39,5 +45,11 @@ def station_update(*, actor: User, station: Station, data: dict[str, Any]) -> St
     if changed := assign_changed(station, data, STATION_FIELDS):
         station.full_clean()
         station.save()
-        audit.info("station %s: %s changed by %s", station.code, changed, actor.username)
+        audit.info(
+            "station %s: %s changed by %s",
+            station.code,
+            changed,
+            actor.username,
+            extra=event(actor, "station.change", station, details={"fields": changed}),
+        )
     return station

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from cems.accounts.access import Capability, has_capability, students_for
 from cems.accounts.models import User
+from cems.core.audit import event
 from cems.finance import ledger
 from cems.finance.models import FeeKind
 from cems.students.models import Registration, Student, StudentStatus
@@ -108,6 +109,15 @@ def registration_record_many(
     ]
     Registration.objects.bulk_create(registrations)
     audit.info(
-        "%d students registered for %s by %s", len(registrations), academic_year, actor.username
+        "%d students registered for %s by %s",
+        len(registrations),
+        academic_year,
+        actor.username,
+        extra=event(
+            actor,
+            "student.register",
+            "students.Registration",
+            details={"year": academic_year, "students": list(ids)},
+        ),
     )
     return registrations

@@ -19,8 +19,10 @@ from cems.accounts.access import sees_personal_data
 from cems.accounts.models import User
 from cems.admissions.models import Candidate, CandidateStatus
 from cems.catalog.models import Level, Program, StudyMode
+from cems.core.audit import event
 from cems.core.models import PersonalDataLog
 from cems.core.services import records_export_log
+from cems.core.signals import bulk_written
 from cems.organization.models import Station
 from cems.students.models import (
     StatusChangeRequest,
@@ -311,6 +313,7 @@ def students_enroll(*, actor: User, candidates: Iterable[Candidate]) -> list[Stu
     try:
         with transaction.atomic():
             Student.objects.bulk_create(students, batch_size=1000)
+            bulk_written.send(sender=Student)
     except IntegrityError as error:
         # Another enrollment took some of these numbers in the meantime.
         raise ValidationError(
@@ -322,7 +325,17 @@ def students_enroll(*, actor: User, candidates: Iterable[Candidate]) -> list[Stu
         student=Subquery(Student.objects.filter(exam_number=OuterRef("exam_number")).values("pk")),
         updated_at=timezone.now(),
     )
-    audit.info("%d candidates enrolled by %s", len(students), actor.username)
+    audit.info(
+        "%d candidates enrolled by %s",
+        len(students),
+        actor.username,
+        extra=event(
+            actor,
+            "student.enroll",
+            "students.Student",
+            details={"students": [s.pk for s in students]},
+        ),
+    )
     return students
 
 
@@ -350,7 +363,19 @@ def student_renumber(
         station=student.station, program=program, cohort_year=student.cohort_year
     )
     student.save(update_fields=["student_number", "program", "student_class", "updated_at"])
-    audit.info("student %s renumbered %s -> %s", student.pk, change.old_number, new_number)
+    audit.info(
+        "student %s renumbered %s -> %s",
+        student.pk,
+        change.old_number,
+        new_number,
+        extra=event(
+            None,
+            "student.renumber",
+            student,
+            summary=f"student {student.pk} renumbered",
+            details={"field": "student_number", "from": change.old_number, "to": new_number},
+        ),
+    )
     return change
 
 

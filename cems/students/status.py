@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from cems.accounts.access import Capability, has_capability, students_for
 from cems.accounts.models import Role, User
 from cems.catalog.models import Level
+from cems.core.audit import event
 from cems.core.masking import mask_birth_date
 from cems.core.models import PersonalDataLog
 from cems.students.models import (
@@ -509,6 +510,10 @@ def status_request_file(
     audit.info(
         "status change %s (%s) for %s filed by %s",
         request.pk, kind.value, student.student_number, actor.username,
+        extra=event(actor, "status.file", student,
+                    summary=f"status change {request.pk} ({kind.value}) filed",
+                    reason=request.reason,
+                    details={"request": request.pk, "kind": kind.value}),
     )  # fmt: skip
     return request
 
@@ -555,7 +560,18 @@ def status_request_decide(
         request.rejection_reason = comment
         request.decided_at = now
         request.save(update_fields=["state", "rejection_reason", "decided_at"])
-        audit.info("status change %s rejected by %s", request.pk, actor.username)
+        audit.info(
+            "status change %s rejected by %s",
+            request.pk,
+            actor.username,
+            extra=event(
+                actor,
+                "status.reject",
+                request.student,
+                reason=comment,
+                details={"request": request.pk, "step": step.value},
+            ),
+        )
         return request
     student = _locked_student(request.student)
     request.student = student
@@ -570,7 +586,10 @@ def status_request_decide(
         request.decided_at = now
     request.save(update_fields=["state", "decided_at", "corrections"])
     audit.info(
-        "status change %s: %s approved by %s", request.pk, step.value, actor.username
+        "status change %s: %s approved by %s", request.pk, step.value, actor.username,
+        extra=event(actor, "status.approve", student,
+                    reason=comment,
+                    details={"request": request.pk, "step": step.value, "state": request.state})
     )  # fmt: skip
     return request
 
@@ -589,7 +608,12 @@ def status_request_cancel(*, actor: User, request: StatusChangeRequest) -> Statu
     request.state = RequestState.CANCELLED
     request.decided_at = timezone.now()
     request.save(update_fields=["state", "decided_at"])
-    audit.info("status change %s cancelled by %s", request.pk, actor.username)
+    audit.info(
+        "status change %s cancelled by %s",
+        request.pk,
+        actor.username,
+        extra=event(actor, "status.cancel", request.student, details={"request": request.pk}),
+    )
     return request
 
 
@@ -657,7 +681,10 @@ def _apply(request: StatusChangeRequest, student: Student, *, day: dt.date) -> N
     if changed:
         student.save(update_fields=[*changed, "updated_at"])
     audit.info(
-        "status change %s (%s) applied to %s", request.pk, kind, student.student_number
+        "status change %s (%s) applied to %s", request.pk, kind, student.student_number,
+        extra=event(None, "status.apply", student,
+                    summary=f"status change {request.pk} ({kind}) applied",
+                    details={"request": request.pk, "kind": kind, "fields": changed})
     )  # fmt: skip
 
 

@@ -35,14 +35,16 @@ CURRENT_STATUSES = (StudentStatus.REGISTERED,)
 def seed_teachers(rng: random.Random) -> list[User]:
     """A dozen teacher accounts with the demo password, besides the demo user "teacher"."""
     password = make_password(DEMO_PASSWORD)  # hashed once, as accounts.demo does
+    names = {username: person_name(rng) + rng.choice(TITLES) for username in DEMO_TEACHERS}
+    # A teacher kept by a reset (the audit trail names them) is brought back, not duplicated.
     User.objects.bulk_create(
-        User(
-            username=username,
-            role=Role.TEACHER,
-            full_name=person_name(rng) + rng.choice(TITLES),
-            password=password,
-        )
-        for username in DEMO_TEACHERS
+        (
+            User(username=username, role=Role.TEACHER, full_name=name, password=password)
+            for username, name in names.items()
+        ),
+        update_conflicts=True,
+        unique_fields=["username"],
+        update_fields=["role", "full_name", "password"],
     )
     return list(
         User.objects.filter(role=Role.TEACHER, username__in=["teacher", *DEMO_TEACHERS]).order_by(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from cems.accounts.access import Capability, gradable_offerings_for, has_capability, offerings_for
 from cems.accounts.models import User
 from cems.catalog.models import GradingScale
+from cems.core.audit import event
 from cems.students.models import Student, StudentStatus
 from cems.teaching import grading
 from cems.teaching.models import (
@@ -241,6 +242,9 @@ def grades_save(
     audit.info(
         "offering %s: %d grade cells saved by %s (%s)",
         offering.pk, len(saved), actor.username, source,
+        extra=event(actor, "grade.save", offering,
+                    details={"source": source,
+                             "cells": [[c.entry_id, c.field, c.value] for c in saved]}),
     )  # fmt: skip
     return saved
 
@@ -288,7 +292,12 @@ def grades_submit(*, actor: User, offering_id: int) -> CourseOffering:
     offering.grades_submitted_at = timezone.now()
     offering.grades_submitted_by = actor
     offering.save(update_fields=["grades_submitted_at", "grades_submitted_by"])
-    audit.info("offering %s: grades submitted by %s", offering.pk, actor.username)
+    audit.info(
+        "offering %s: grades submitted by %s",
+        offering.pk,
+        actor.username,
+        extra=event(actor, "grade.submit", offering),
+    )
     return offering
 
 
@@ -314,7 +323,12 @@ def makeup_submit(*, actor: User, offering_id: int) -> CourseOffering:
         derive(grade, scale, weight, with_makeup=True)
     with grade_writes():
         Grade.objects.bulk_update(grades, ["final_passed", "final_numeric"])
-    audit.info("offering %s: makeup results submitted by %s", offering.pk, actor.username)
+    audit.info(
+        "offering %s: makeup results submitted by %s",
+        offering.pk,
+        actor.username,
+        extra=event(actor, "grade.makeup_submit", offering),
+    )
     return offering
 
 
@@ -372,7 +386,15 @@ def change_request_file(
             request.save()
     except IntegrityError:
         raise ValidationError(_("This grade already has a pending change request.")) from None
-    audit.info("grade %s: change request %s filed by %s", grade.pk, request.pk, actor.username)
+    audit.info(
+        "grade %s: change request %s filed by %s",
+        grade.pk,
+        request.pk,
+        actor.username,
+        extra=event(
+            actor, "grade.change_request", request, reason=request.reason, details=request.changes
+        ),
+    )
     return request
 
 
@@ -417,7 +439,19 @@ def change_request_decide(
     request.decided_at = timezone.now()
     request.decision_note = note.strip()
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    audit.info("grade change request %s %s by %s", request.pk, request.status, actor.username)
+    audit.info(
+        "grade change request %s %s by %s",
+        request.pk,
+        request.status,
+        actor.username,
+        extra=event(
+            actor,
+            f"grade.change_{request.status}",
+            request.grade,
+            reason=request.reason,
+            details={"request": request.pk, "changes": request.changes},
+        ),
+    )
     return request
 
 
@@ -476,6 +510,10 @@ def retake_enroll(*, actor: User, offering_id: int, student_ids: Iterable[int]) 
         for pk in sorted(eligible)
     )
     audit.info(
-        "offering %s: %d retake students added by %s", offering.pk, len(eligible), actor.username
+        "offering %s: %d retake students added by %s",
+        offering.pk,
+        len(eligible),
+        actor.username,
+        extra=event(actor, "grade.retake_add", offering),
     )
     return len(eligible)

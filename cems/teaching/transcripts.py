@@ -55,6 +55,7 @@ from reportlab.platypus import (
 from cems.accounts.access import AnyUser, classes_for, get_in_scope_or_404, students_for
 from cems.accounts.models import User
 from cems.catalog.models import Level, StudyMode
+from cems.core.audit import event
 from cems.students.models import Student, StudentClass
 from cems.teaching import grade_selectors, grading
 from cems.teaching.grade_selectors import ResultRow
@@ -210,7 +211,17 @@ def transcript_issue(*, actor: User, students: Sequence[Student]) -> list[Issued
         )
         drafts.append((transcript, student, rows, totals))
     Transcript.objects.bulk_create([draft[0] for draft in drafts])
-    audit.info("%d transcripts issued by %s", len(drafts), actor.username)
+    audit.info(
+        "%d transcripts issued by %s",
+        len(drafts),
+        actor.username,
+        extra=event(
+            actor,
+            "transcript.issue",
+            "teaching.Transcript",
+            details={"transcripts": [d[0].pk for d in drafts]},
+        ),
+    )
     return [IssuedTranscript(*draft) for draft in drafts]
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cems.accounts.models import User
+from cems.core.audit import event
 from cems.core.services import who
 from cems.students.status import add_months
 from cems.training import attendance
@@ -95,7 +96,9 @@ def record_attempt(
         )
         update_completion(enrollment)
     audit.info("training assessment: enrollment %s attempt %s score %s by %s",
-               enrollment.pk, attempt.attempt, score, who(actor))  # fmt: skip
+               enrollment.pk, attempt.attempt, score, who(actor),
+               extra=event(actor, "training.assessment", enrollment,
+                           details={"attempt": attempt.attempt, "score": score}))  # fmt: skip
     return attempt
 
 

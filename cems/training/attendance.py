@@ -12,6 +12,7 @@ from django.db.models import DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from cems.accounts.models import User
+from cems.core.audit import event
 from cems.core.services import who
 from cems.training.models import Attendance, Enrollment, EnrollmentStatus, Project, Session
 
@@ -141,5 +142,6 @@ def attendance_save(
                 batch_size=500,
             )
     audit.info("training attendance of project %s: %d cells changed by %s",
-               project.pk, len(changed), who(actor))  # fmt: skip
+               project.pk, len(changed), who(actor),
+               extra=event(actor, "training.attendance", project))  # fmt: skip
     return len(changed)

@@ -28,6 +28,7 @@ from reportlab.platypus import PageBreak, SimpleDocTemplate, Spacer, Table, Tabl
 from reportlab.platypus.flowables import Flowable
 
 from cems.accounts.models import User
+from cems.core.audit import event
 from cems.core.masking import mask_id_number
 from cems.core.services import who
 from cems.graduation.models import NumberSequence
@@ -135,7 +136,10 @@ def issue_for(
     if created:
         audit.info("certificates issued by %s: %s", who(actor),
                    ", ".join(c.number for c in created[:20])
-                   + (f" and {len(created) - 20} more" if len(created) > 20 else ""))  # fmt: skip
+                   + (f" and {len(created) - 20} more" if len(created) > 20 else ""),
+                   extra=event(actor, "certificate.issue",
+                               created[0] if len(created) == 1 else "training.Certificate",
+                               details={"certificates": [c.pk for c in created]}))  # fmt: skip
     return created
 
 
@@ -221,7 +225,14 @@ def review(
             certificate=certificate, reviewed_on=reviewed_on, refresher_hours=refresher_hours,
             expires_on_before=before, expires_on_after=after, reviewed_by=actor,
         )  # fmt: skip
-    audit.info("certificate %s reviewed by %s", certificate.number, actor.username)
+    audit.info(
+        "certificate %s reviewed by %s",
+        certificate.number,
+        actor.username,
+        extra=event(
+            actor, "certificate.review", certificate, details={"from": before, "to": after}
+        ),
+    )
     return done
 
 
@@ -239,7 +250,12 @@ def revoke(
         certificate.revoked_on = on or today()
         certificate.revocation_reason = reason[:200]
         certificate.save(update_fields=["status", "revoked_on", "revocation_reason"])
-    audit.info("certificate %s revoked by %s", certificate.number, actor.username)
+    audit.info(
+        "certificate %s revoked by %s",
+        certificate.number,
+        actor.username,
+        extra=event(actor, "certificate.revoke", certificate, reason=reason),
+    )
 
 
 # --- Public verification ---------------------------------------------------------------------

@@ -17,11 +17,13 @@ Deterministic for a given seed and day; rows go in through bulk_insert.
 """
 
 import datetime as dt
+import importlib
 import random
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 from cems.accounts.models import User
@@ -173,6 +175,10 @@ def _project(
 
 def seed_training(rng: random.Random, today: dt.date | None = None) -> dict[str, int]:
     today = today or timezone.localdate()
+    # The default categories come with migration 0002; a database emptied since (a flush)
+    # gets them back, as the migration would make them.
+    defaults = importlib.import_module("cems.training.migrations.0002_default_categories")
+    defaults.add_defaults(django_apps, None)
     categories = {c.code: c for c in TrainingCategory.objects.all()}
     schools, mines = _employers(rng)
     people = _People(rng)

@@ -13,7 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cems.accounts.models import User
 from cems.core import idcard
+from cems.core.audit import event
 from cems.core.services import who
+from cems.core.signals import bulk_written
 from cems.training.models import (
     Employer,
     EmployerKind,
@@ -112,7 +114,8 @@ def enrollment_add(
                 project=project, trainee=trainee, employer=trainee.employer
             )
     audit.info("training enrollment %s: trainee %s onto project %s by %s",
-               enrollment.pk, trainee.pk, project.pk, who(actor))  # fmt: skip
+               enrollment.pk, trainee.pk, project.pk, who(actor),
+               extra=event(actor, "training.enroll", enrollment))  # fmt: skip
     return enrollment
 
 
@@ -122,7 +125,12 @@ def enrollment_withdraw(*, enrollment: Enrollment, actor: User | None = None) ->
         raise ValidationError(_("Only an enrolled trainee can withdraw."))
     enrollment.status = EnrollmentStatus.WITHDRAWN
     enrollment.save(update_fields=["status"])
-    audit.info("training enrollment %s withdrawn by %s", enrollment.pk, who(actor))
+    audit.info(
+        "training enrollment %s withdrawn by %s",
+        enrollment.pk,
+        who(actor),
+        extra=event(actor, "training.withdraw", enrollment),
+    )
     return enrollment
 
 
@@ -176,6 +184,7 @@ def enroll_holders(
             for pk in taking
             if pk not in on_roster
         )
+        bulk_written.send(sender=Enrollment)
     result = HoldersEnrolled(
         enrolled=len(taking),
         already=already,
@@ -183,5 +192,6 @@ def enroll_holders(
     )
     audit.info("training renewal: %d holders enrolled onto project %s (%d already, %d over "
                "capacity) by %s", result.enrolled, project.pk, result.already,
-               result.over_capacity, who(actor))  # fmt: skip
+               result.over_capacity, who(actor),
+               extra=event(actor, "training.renew", project))  # fmt: skip
     return result

@@ -14,6 +14,7 @@ from cems.accounts.access import AnyUser, get_in_scope_or_404, trainees_for
 from cems.accounts.models import User
 from cems.core import idcard
 from cems.core.services import assign_changed
+from cems.core.signals import bulk_written
 from cems.training.models import Assessment, Certificate, Employer, Enrollment, Trainee
 
 TRAINEE_FIELDS = (
@@ -189,6 +190,7 @@ def merge(*, actor: User, keep: Trainee, other: Trainee) -> MergeResult:
     enrollments = Enrollment.objects.filter(trainee=other).update(trainee=keep)
     certificates = Certificate.objects.filter(trainee=other).update(trainee=keep)
     merged_files = Trainee.objects.filter(merged_into=other).update(merged_into=keep)
+    bulk_written.send(sender=Enrollment)
     filled = [
         name
         for name in ("phone", "employer", "position", "education")

@@ -27,6 +27,7 @@ from cems.accounts.models import User
 from cems.admissions.issues import ImportStopped, Issue, clean
 from cems.admissions.reader import read_sheet
 from cems.core import idcard
+from cems.core.audit import event
 from cems.core.bulk import bulk_insert, db_value
 from cems.core.services import who
 from cems.training.models import (
@@ -287,7 +288,8 @@ def roster_import(
         plan = plan_roster(project, rows, warnings)
         _write(project, plan)
     audit.info("training roster %s imported onto project %s by %s: %s", file_name, project.pk,
-               who(actor), plan.counts())  # fmt: skip
+               who(actor), plan.counts(),
+               extra=event(actor, "training.roster_import", project))  # fmt: skip
     return plan
 
 

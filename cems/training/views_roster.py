@@ -24,6 +24,7 @@ from cems.accounts.access import (
 )
 from cems.admissions.issues import ImportStopped
 from cems.core.forms import limit_upload_size
+from cems.core.uploads import check_spreadsheet
 from cems.training.attendance import attendance_grid, attendance_save, project_sessions
 from cems.training.enrollment import (
     PersonDetails,
@@ -39,7 +40,8 @@ class RosterUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Roster file (xlsx, xls, ods, csv)"))
 
     def clean_file(self) -> Any:
-        return limit_upload_size(self.cleaned_data["file"])
+        upload = limit_upload_size(self.cleaned_data["file"])
+        return check_spreadsheet(upload, ("xlsx", "xls", "ods", "csv"))
 
 
 class PersonForm(forms.Form):

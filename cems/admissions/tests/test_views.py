@@ -113,7 +113,7 @@ class TestUploadPreviewConfirm:
 
     @pytest.mark.parametrize(
         ("data", "name", "message"),
-        [(b"\x00\x01\x02" * 40, "list.xlsx", "neither a spreadsheet"),
+        [(b"\x00\x01\x02" * 40, "list.xlsx", "is not a spreadsheet"),
          (b"name,age\n1,2\n", "list.csv", "Required columns are missing"),
          (b"ksh,xm\n", "list.exe", "Upload an xlsx, xls, ods, csv or dbf file.")],
     )  # fmt: skip

@@ -348,7 +348,7 @@ def test_the_audit_runs_the_same_number_of_queries_for_3_and_30_students(world, 
         run = start(users)
     assert run.results.count() == 30
     assert len(many) == len(few)
-    assert len(few) <= 20
+    assert len(few) <= 22  # with the audit events of the start and the end
 
 
 @pytest.mark.parametrize("role", ["finance", "station", "auditor", "teacher", "student"])

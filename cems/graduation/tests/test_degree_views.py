@@ -449,7 +449,7 @@ def test_an_import_with_errors_lists_them_and_writes_nothing(school, client_for)
         (b"x", "results.pdf", "Upload an xlsx, xls, ods or csv file."),
         (b"", "results.csv", "The submitted file is empty."),
         ("学号,姓名\n1,张伟\n".encode(), "results.csv", "The file lacks the columns"),
-        (b"PK\x03\x04broken", "results.xlsx", "The file is damaged"),
+        (b"PK\x03\x04broken", "results.xlsx", "a ZIP archive that is not a spreadsheet"),
     ],
 )
 def test_a_bad_upload_is_refused(school, client_for, data, name, message):

@@ -27,7 +27,8 @@ TRAINING = {"training", "expiring-certificates"}
 
 
 @pytest.fixture(autouse=True)
-def _english():
+def _english(settings):
+    settings.LANGUAGE_CODE = "en"  # the pages too (the test client sends no language)
     with translation.override("en"):
         yield
 

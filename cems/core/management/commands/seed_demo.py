@@ -22,7 +22,7 @@ from cems.admissions.models import AdmissionImport, Candidate
 from cems.catalog.demo import seed_catalog, seed_plans
 from cems.catalog.models import Course, Major, PlanCourse, Program, TeachingPlan
 from cems.core import demo
-from cems.core.models import PersonalDataLog
+from cems.core.models import AuditEvent, PersonalDataLog
 from cems.finance.demo import seed_fees
 from cems.finance.models import FeeEntry, FeeItem, PaymentImport, PaymentRow
 from cems.graduation.demo import seed_audits, seed_graduation
@@ -37,6 +37,7 @@ from cems.graduation.models import (
     Thesis,
 )
 from cems.organization.demo import seed_organization
+from cems.organization.demo_honors import seed_honors
 from cems.organization.models import Province, School, Station
 from cems.students.demo import seed_student_records, seed_students
 from cems.students.demo_status import seed_status_changes
@@ -121,6 +122,7 @@ class Command(BaseCommand):
 
         steps: list[tuple[str, Callable[[], object]]] = [
             ("organization", lambda: seed_organization(rng("organization"), demo.person_name)),
+            ("honors", seed_honors),
             ("catalog", lambda: seed_catalog(rng("catalog"))),
             ("teaching plans", lambda: seed_plans(rng("plans"))),
             ("students", lambda: seed_students(rng("students"), count)),
@@ -169,7 +171,10 @@ class Command(BaseCommand):
         PersonalDataLog.objects.filter(user__in=demo_users).delete()
         for model in RESET_ORDER:
             model._default_manager.all().delete()
-        demo_users.delete()
+        # The audit trail is append-only: demo users it names stay (seed_users brings them
+        # back as new); the others go.
+        named = AuditEvent.objects.filter(actor__in=demo_users).values("actor")
+        demo_users.exclude(pk__in=named).delete()
 
     def _print_logins(self) -> None:
         self.stdout.write("Demo logins (user name / password / role):")
