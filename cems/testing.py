@@ -30,6 +30,14 @@ class Entry:
     data: dict[str, str] = field(default_factory=dict)
     # For lists: text that must appear (inside) and must not appear (outside) when allowed.
     listing: Callable[[World], tuple[str, str]] | None = None
+    # A role's own (inside, outside) pair where station staff's does not test that role's
+    # scope: e.g. a teacher's own offering and another teacher's offering at the same station,
+    # the student's own record and another student's. Roles not named here use `objects`.
+    objects_for: dict[str, Callable[[World], tuple[Any, Any]]] = field(default_factory=dict)
+
+    def objects_of(self, role: str) -> Callable[[World], tuple[Any, Any]] | None:
+        """The builder of the (inside, outside) pair requested as `role`."""
+        return self.objects_for.get(role, self.objects)
 
 
 def statuses(
@@ -48,3 +56,14 @@ def station_pair(world: World) -> tuple[Any, Any]:
 
 def student_pair(world: World) -> tuple[Any, Any]:
     return world.a1, world.b1
+
+
+def own_student_pair(world: World) -> tuple[Any, Any]:
+    """The student user's own record (a1) and a classmate's at the same station (a2): a
+    student reaches their own record only, not every record of their station."""
+    return world.a1, world.a2
+
+
+# Roles whose scope is their own things (not a station): an entry of a URL with an object
+# argument that one of them reaches must name its pair for that role in `objects_for`.
+OWN_SCOPED = ("teacher", "student", "trainee")

@@ -35,13 +35,13 @@ def _selection(owner: User, params: dict[str, Any]) -> Any:
 @jobs.job_handler
 def certificates_pdf(owner: User, params: dict[str, Any], progress: jobs.Progress) -> jobs.Output:
     items: list[Certificate] = list(certificates.for_pdf(_selection(owner, params)))
-    progress.start(len(items))
+    progress.start(2 * len(items))  # each certificate laid out, then drawn
     base = params["base_url"].rstrip("/")
 
     def verify_url(number: str) -> str:
         return f"{base}{reverse('verify:verify')}?number={number}"
 
-    content = certificates.render_pdf(items, verify_url=verify_url, on_page=progress.advance)
+    content = certificates.render_pdf(items, verify_url=verify_url, on_step=progress.advance)
     return jobs.Output(params["filename"], content, "application/pdf")
 
 

@@ -355,16 +355,18 @@ def render_pdf(
     certificates: Sequence[Certificate],
     *,
     verify_url: Callable[[str], str],
-    on_page: Callable[[], None] | None = None,
+    on_step: Callable[[], None] | None = None,
 ) -> bytes:
     """The certificates in one PDF, one a page; `verify_url` gives a number's absolute
-    address of /verify/ (printed and in the QR code); `on_page` is called as each page is
-    drawn (a background job's progress)."""
+    address of /verify/ (printed and in the QR code). `on_step` (a background job's
+    progress) is called twice per certificate: once its page is laid out, once it is drawn."""
     story: list[Flowable] = []
     for index, certificate in enumerate(certificates):
         if index:
             story.append(PageBreak())
         story += _story(certificate, verify_url(certificate.number))
+        if on_step is not None:
+            on_step()
     if not certificates:
         story.append(_paragraph("没有可打印的证书。No certificates to print.", "body"))
     buffer = io.BytesIO()
@@ -375,8 +377,8 @@ def render_pdf(
     )  # fmt: skip
 
     def page_drawn(canvas: Any, doc: Any) -> None:
-        if on_page is not None:
-            on_page()
+        if on_step is not None:
+            on_step()
 
     document.build(story, onFirstPage=page_drawn, onLaterPages=page_drawn)
     return buffer.getvalue()

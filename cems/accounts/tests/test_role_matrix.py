@@ -14,10 +14,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from cems.conftest import World
 from cems.testing import (
     ANON,
+    OWN_SCOPED,
     ROLES,
     SCHOOL_READERS,
     STUDENT_READERS,
     Entry,
+    own_student_pair,
     station_pair,
     statuses,
     student_pair,
@@ -54,6 +56,7 @@ MATRIX: dict[str, Entry] = {
             student=(200, 404),
         ),
         objects=student_pair,
+        objects_for={"student": own_student_pair},
     ),
     # Django's admin: one entry for its whole namespace, requested at its index and at a
     # model's change list; only school administrators get in, others are sent to its login.
@@ -106,14 +109,15 @@ def test_matrix_has_no_stale_entries():
     assert stale == []
 
 
-def _urls(name: str, entry: Entry, world: World) -> list[tuple[str, str]]:
-    """(which, url) pairs: which is "inside" or "outside"."""
+def _urls(name: str, entry: Entry, world: World, role: str) -> list[tuple[str, str]]:
+    """(which, url) pairs as `role` requests them: which is "inside" or "outside"."""
     if name == "admin:*":
         return [("inside", reverse("admin:index")),
                 ("inside", reverse("admin:students_student_changelist"))]  # fmt: skip
-    if entry.objects is None:
+    objects = entry.objects_of(role)
+    if objects is None:
         return [("inside", reverse(name))]
-    inside, outside = entry.objects(world)
+    inside, outside = objects(world)
     return [("inside", reverse(name, args=_args(inside))),
             ("outside", reverse(name, args=_args(outside)))]  # fmt: skip
 
@@ -127,7 +131,7 @@ def _args(target: Any) -> list[Any]:
 def test_role_matrix(name, role, world, client_for):
     entry = MATRIX[name]
     client = client_for(None if role == ANON else role)
-    for which, url in _urls(name, entry, world):
+    for which, url in _urls(name, entry, world, role):
         response = getattr(client, entry.method)(url, entry.data)
         inside, outside = entry.expect[role]
         expected = inside if which == "inside" else outside
@@ -136,8 +140,35 @@ def test_role_matrix(name, role, world, client_for):
             shown, hidden = entry.listing(world)
             html = response.content.decode()
             assert shown in html, f"{role} should see {shown} at {url}"
-            if role == "station":
+            if role == "station" or role in OWN_SCOPED:
                 assert hidden not in html, f"{role} must not see {hidden} at {url}"
+
+
+def _takes_an_object(name: str, entry: Entry) -> bool:
+    """Lists build their rows with `objects` but take no argument: their `listing` is checked
+    for every scoped role instead."""
+    return entry.objects is not None and entry.listing is None and name != "admin:*"
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_own_scoped_roles_are_tested_outside_their_own_scope(name):
+    """A teacher, a student or a trainee who reaches a page of an object is also requested at
+    an object of the same kind that is not theirs (another teacher's offering, another
+    student's record, another trainee's certificate), chosen for that role, and refused."""
+    entry = MATRIX[name]
+    for role in OWN_SCOPED:
+        inside, outside = entry.expect[role]
+        if inside >= 400 or not _takes_an_object(name, entry):
+            continue
+        if role not in entry.objects_for and not _public(entry):
+            pytest.fail(f"{name}: {role} reaches it; name its own pair in objects_for")
+        if not _public(entry):
+            assert outside in (403, 404), f"{name}: {role} must be refused outside"
+
+
+def _public(entry: Entry) -> bool:
+    """A page everyone opens, anonymous visitors too (verification, public images)."""
+    return entry.expect[ANON][0] == 200
 
 
 def test_station_staff_cannot_edit_any_station_by_post(world, client_for):

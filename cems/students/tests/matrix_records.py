@@ -3,7 +3,7 @@ downloads with full numbers."""
 
 from cems.conftest import World
 from cems.students.tests.candidates import add_candidate
-from cems.testing import STUDENT_READERS, Entry, statuses, student_pair
+from cems.testing import STUDENT_READERS, Entry, own_student_pair, statuses, student_pair
 
 
 def _candidates(world: World) -> tuple[tuple[()], tuple[()]]:
@@ -23,6 +23,7 @@ MATRIX: dict[str, Entry] = {
     "students:unmask": Entry(
         statuses(403, admin=200, academic=200, station=(200, 404), student=(200, 404)),
         objects=student_pair,
+        objects_for={"student": own_student_pair},
         method="post",
         data={"reason": "matrix"},
     ),

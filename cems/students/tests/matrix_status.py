@@ -3,7 +3,7 @@
 from cems.accounts.models import User
 from cems.conftest import World
 from cems.students.models import RequestState, StatusChangeKind, StatusChangeRequest, Student
-from cems.testing import Entry, statuses, student_pair
+from cems.testing import Entry, own_student_pair, statuses, student_pair
 
 # Roles that see status change requests (VIEW_STATUS_REQUESTS), school-wide.
 REQUEST_READERS = {"admin", "academic", "finance", "auditor"}
@@ -21,6 +21,14 @@ def _request(
 def request_pair(world: World) -> tuple[StatusChangeRequest, StatusChangeRequest]:
     """Withdrawals waiting for the station: about a1 (station A) and about b1 (station B)."""
     return _request(world.a1), _request(world.b1)
+
+
+def own_request_pair(world: World) -> tuple[StatusChangeRequest, StatusChangeRequest]:
+    """The student user's own request (about a1) and a classmate's (a2, same station)."""
+    return _request(world.a1), _request(world.a2)
+
+
+_STUDENT = {"student": own_request_pair}
 
 
 def _listed_requests(world: World) -> tuple[tuple[()], tuple[()]]:
@@ -51,6 +59,7 @@ MATRIX: dict[str, Entry] = {
             403, **dict.fromkeys(REQUEST_READERS, 200), station=(200, 404), student=(200, 404)
         ),
         objects=request_pair,
+        objects_for=_STUDENT,
     ),
     # Only station staff of the student's station decide the first step; academic affairs
     # and administrators see the request but are not its approvers yet.
@@ -64,11 +73,13 @@ MATRIX: dict[str, Entry] = {
     "status_changes:cancel": Entry(
         statuses(403, station=(302, 404), student=(403, 404)),
         objects=request_pair,
+        objects_for=_STUDENT,
         method="post",
     ),
     "status_changes:file": Entry(
         statuses(403, admin=200, station=(200, 404), student=(200, 404)),
         objects=student_pair,
+        objects_for={"student": own_student_pair},
     ),
     "status_changes:registration": Entry(
         statuses(403, admin=200, academic=200, station=200),

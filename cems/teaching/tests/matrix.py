@@ -53,6 +53,25 @@ def offering_pair(world: World) -> tuple[CourseOffering, CourseOffering]:
     return offerings[0], offerings[1]
 
 
+def colleague_offering(world: World, own: CourseOffering) -> CourseOffering:
+    """The same course for another class of station A, taught by another teacher: inside the
+    station's scope, outside the teacher user's."""
+    klass = StudentClass.objects.create(
+        code="MC2025", name="班级MC2025", station=world.station_a, program=world.program,
+        cohort_year=2025,
+    )  # fmt: skip
+    return CourseOffering.objects.create(
+        student_class=klass, term=own.term, plan_course=own.plan_course,
+        teacher=User.objects.get(username="matrix-teacher"),
+    )  # fmt: skip
+
+
+def teacher_offering_pair(world: World) -> tuple[CourseOffering, CourseOffering]:
+    """The teacher user's own offering and a colleague's at the same station."""
+    own, _ = offering_pair(world)
+    return own, colleague_offering(world, own)
+
+
 def _listed_offerings(world: World) -> tuple[tuple[()], tuple[()]]:
     offering_pair(world)
     return (), ()
@@ -83,6 +102,7 @@ MATRIX: dict[str, Entry] = {
             teacher=(200, 404),
         ),
         objects=offering_pair,
+        objects_for={"teacher": teacher_offering_pair},
     ),
     "teaching:offering_assign": Entry(
         statuses(403, **dict.fromkeys(MANAGERS, 302), station=(302, 404)),

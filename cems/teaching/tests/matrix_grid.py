@@ -8,7 +8,7 @@ from typing import Any
 
 from cems.conftest import World
 from cems.teaching.models import OfferingStudent
-from cems.teaching.tests.matrix import MANAGERS, READERS, offering_pair
+from cems.teaching.tests.matrix import MANAGERS, READERS, offering_pair, teacher_offering_pair
 from cems.testing import Entry, statuses
 
 
@@ -17,6 +17,17 @@ def _with_roster(world: World) -> tuple[Any, Any]:
     OfferingStudent.objects.create(offering=inside, student=world.a1)
     OfferingStudent.objects.create(offering=outside, student=world.b1)
     return inside, outside
+
+
+def _teacher_roster(world: World) -> tuple[Any, Any]:
+    """The teacher user's offering with a1, and a colleague's at station A with a2."""
+    own, colleague = teacher_offering_pair(world)
+    OfferingStudent.objects.create(offering=own, student=world.a1)
+    OfferingStudent.objects.create(offering=colleague, student=world.a2)
+    return own, colleague
+
+
+_TEACHER = {"teacher": _teacher_roster}
 
 
 def _readers() -> dict[str, tuple[int, int]]:
@@ -34,11 +45,17 @@ def _graders(status: int) -> dict[str, tuple[int, int]]:
 
 
 MATRIX: dict[str, Entry] = {
-    "teaching:grade_grid": Entry(_readers(), objects=_with_roster),
-    "teaching:makeup_grid": Entry(_readers(), objects=_with_roster),
+    "teaching:grade_grid": Entry(_readers(), objects=_with_roster, objects_for=_TEACHER),
+    "teaching:makeup_grid": Entry(_readers(), objects=_with_roster, objects_for=_TEACHER),
     # Posted without a cell: 400 once the offering is found in the user's grading scope.
-    "teaching:grade_cell": Entry(_graders(400), objects=_with_roster, method="post"),
+    "teaching:grade_cell": Entry(
+        _graders(400), objects=_with_roster, objects_for=_TEACHER, method="post"
+    ),
     # Grades incomplete: the submission is refused with a message and a redirect.
-    "teaching:grades_submit": Entry(_graders(302), objects=_with_roster, method="post"),
-    "teaching:makeup_submit": Entry(_graders(302), objects=_with_roster, method="post"),
+    "teaching:grades_submit": Entry(
+        _graders(302), objects=_with_roster, objects_for=_TEACHER, method="post"
+    ),
+    "teaching:makeup_submit": Entry(
+        _graders(302), objects=_with_roster, objects_for=_TEACHER, method="post"
+    ),
 }

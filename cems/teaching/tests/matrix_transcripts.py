@@ -11,7 +11,7 @@ from cems.conftest import World
 from cems.students.models import StudentClass
 from cems.teaching import transcripts
 from cems.teaching.transcript_views import lookup_counter_key
-from cems.testing import Entry, statuses, student_pair
+from cems.testing import Entry, own_student_pair, statuses, student_pair
 
 PRINTERS = {"admin": 200, "academic": 200}
 
@@ -40,7 +40,9 @@ def code_pair(world: World) -> tuple[tuple[str], tuple[str]]:
 
 MATRIX: dict[str, Entry] = {
     "teaching:transcript_student": Entry(
-        statuses(403, **PRINTERS, station=(200, 404), student=(200, 404)), objects=student_pair
+        statuses(403, **PRINTERS, station=(200, 404), student=(200, 404)),
+        objects=student_pair,
+        objects_for={"student": own_student_pair},
     ),
     # A student prints their own transcript, not their class's.
     "teaching:transcript_class": Entry(

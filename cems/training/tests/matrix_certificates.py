@@ -68,7 +68,9 @@ MATRIX = {
     ),
     "training:portal": Entry(statuses(403, trainee=200)),
     "training:portal_certificate_pdf": Entry(
-        statuses(403, trainee=(200, 404)), objects=_own_and_other
+        statuses(403, trainee=(200, 404)),
+        objects=_own_and_other,
+        objects_for={"trainee": _own_and_other},
     ),
     "verify:verify": Entry(statuses(200, anonymous=200)),
 }
