@@ -5,7 +5,7 @@ a dict named MATRIX; the matrix test gathers them all and fails for a URL patter
 no entry anywhere.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +33,7 @@ class Entry:
     # A role's own (inside, outside) pair where station staff's does not test that role's
     # scope: e.g. a teacher's own offering and another teacher's offering at the same station,
     # the student's own record and another student's. Roles not named here use `objects`.
-    objects_for: dict[str, Callable[[World], tuple[Any, Any]]] = field(default_factory=dict)
+    objects_for: Mapping[str, Callable[[World], tuple[Any, Any]]] = field(default_factory=dict)
 
     def objects_of(self, role: str) -> Callable[[World], tuple[Any, Any]] | None:
         """The builder of the (inside, outside) pair requested as `role`."""

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cems.accounts.access import (
+    AnyUser,
     Capability,
     certificates_for,
     enrollments_for,
@@ -196,7 +197,7 @@ def certificate_list(request: HttpRequest) -> HttpResponseBase:
     shown = [(c, certificates.status_of(c), labels[certificates.status_of(c)]) for c in page]
     # Renewal: the holders of the certificates listed, expiring soon, into a refresher project.
     refresher = (
-        RefresherForm()
+        RefresherForm(user=request.user)
         if has_capability(request.user, Capability.MANAGE_TRAINING)
         and form.is_bound
         and form.is_valid()
@@ -409,12 +410,18 @@ def verify(request: HttpRequest) -> HttpResponseBase:
 
 
 class RefresherForm(forms.Form):
-    project = forms.ModelChoiceField(
-        label=_("Refresher project"),
-        queryset=Project.objects.filter(
-            status__in=(ProjectStatus.PLANNED, ProjectStatus.ENROLLING)
-        ).order_by("start_date", "title"),
-    )
+    project = forms.ModelChoiceField(label=_("Refresher project"), queryset=Project.objects.none())
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        """The projects open for enrollment within the user's scope (projects_for)."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["project"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = (
+            projects_for(user)
+            .filter(status__in=(ProjectStatus.PLANNED, ProjectStatus.ENROLLING))
+            .order_by("start_date", "title")
+        )
 
 
 @require_POST
@@ -423,7 +430,7 @@ def refresher_enroll(request: HttpRequest) -> HttpResponseBase:
     """Renewal in one step: the holders of the certificates the list shows (its filters come
     with the form), still in force, enrolled into a refresher project."""
     filters = CertificateFilterForm(request.POST)
-    form = RefresherForm(request.POST)
+    form = RefresherForm(request.POST, user=request.user)
     back = reverse("training:certificate_list")
     if not filters.is_valid() or not form.is_valid():
         messages.error(request, _("Choose a planned or enrolling project."))

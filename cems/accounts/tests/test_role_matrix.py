@@ -109,8 +109,9 @@ def test_matrix_has_no_stale_entries():
     assert stale == []
 
 
-def _urls(name: str, entry: Entry, world: World, role: str) -> list[tuple[str, str]]:
-    """(which, url) pairs as `role` requests them: which is "inside" or "outside"."""
+def _urls(name: str, entry: Entry, world: World, role: str = "station") -> list[tuple[str, str]]:
+    """(which, url) pairs as `role` requests them (station staff's pair by default): which
+    is "inside" or "outside"."""
     if name == "admin:*":
         return [("inside", reverse("admin:index")),
                 ("inside", reverse("admin:students_student_changelist"))]  # fmt: skip

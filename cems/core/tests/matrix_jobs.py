@@ -32,7 +32,14 @@ def _own_jobs(role: str) -> Any:
 
 
 _OWN_SCOPED = ("teacher", "student", "trainee")
-OWN = statuses(404, station=(200, 404), admin=(404, 200), **dict.fromkeys(_OWN_SCOPED, (200, 404)))
+OWN = statuses(
+    404,
+    station=(200, 404),
+    admin=(404, 200),
+    teacher=(200, 404),
+    student=(200, 404),
+    trainee=(200, 404),
+)
 _THEIRS = {role: _own_jobs(role) for role in _OWN_SCOPED}
 
 MATRIX = {
