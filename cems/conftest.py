@@ -50,6 +50,9 @@ def _files_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": str(tmp_path)}}  # fmt: skip
+    # Reports are computed in each request, so that tests see their queries and fresh figures;
+    # cems/reports/tests/test_snapshots.py turns snapshots on.
+    settings.CEMS_SNAPSHOTS = False
 
 
 def make_id_number(birth: dt.date, gender: str, serial: int, area: str = "430302") -> str:

@@ -227,6 +227,12 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                           "LOCATION": str(VAR_DIR / "cache")}}  # fmt: skip
 
+# Reports and dashboards of the whole school are kept as snapshots (cems/reports/snapshots.py):
+# once the data change, the previous figures are shown, with their time, for at most this
+# long while the background worker computes them again.
+CEMS_SNAPSHOTS = True
+CEMS_SNAPSHOT_MAX_STALE_SECONDS = int(os.environ.get("CEMS_SNAPSHOT_MAX_STALE_SECONDS", "900"))
+
 # --- Background tasks ------------------------------------------------------------------------
 # Work that takes more than a few seconds (batches of PDFs, ...) runs in a worker,
 # `python manage.py db_worker`, while the page shows its progress (cems/core/jobs.py). The

@@ -10,6 +10,7 @@
 """
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -20,10 +21,17 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from cems.accounts.access import Capability, has_capability, sees_personal_data, students_for
+from cems.accounts.access import (
+    AnyUser,
+    Capability,
+    has_capability,
+    sees_personal_data,
+    students_for,
+)
 from cems.accounts.models import Role
 from cems.reports import selectors
 from cems.reports.charts import Point, bar_chart, column_chart
+from cems.reports.snapshots import snapshot
 from cems.teaching import selectors as teaching
 from cems.training import certificates
 
@@ -78,7 +86,8 @@ def _requests(request: HttpRequest) -> dict[str, object]:
 
 
 def _fees(request: HttpRequest) -> dict[str, object]:
-    rows = selectors.fees_by_station(user=request.user)
+    taken = snapshot("dashboard:fees", "cems.reports.views.fee_rows", request.user, {})
+    rows = taken.value
     arrears = reverse("finance:arrears_students")
     owed_title = _("Owed per station")
     collected_title = _("Collected per station")
@@ -104,6 +113,7 @@ def _fees(request: HttpRequest) -> dict[str, object]:
         "charged": sum(row.charged for row in rows),
         "collected": sum(row.collected for row in rows),
         "owed": sum(row.owed for row in rows),
+        "snapshot": taken,
     }
 
 
@@ -158,9 +168,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if role == Role.FINANCE and has_capability(user, Capability.VIEW_FEES):
         context["fees"] = _fees(request)
     if has_capability(user, Capability.LIST_STUDENTS):
-        charts = selectors.dashboard_charts(user=user)
+        taken = snapshot("dashboard:students", "cems.reports.views.student_charts", user, {})
+        charts, figures = taken.value
+        context["snapshot"] = taken
         context["charts"] = _student_charts(charts)
-        context["figures"] = selectors.dashboard_figures(user=user, charts=charts)
+        context["figures"] = figures
         if has_capability(user, Capability.VIEW_STATUS_REQUESTS):
             context["requests"] = _requests(request)
     elif role == Role.TRAINING and has_capability(user, Capability.VIEW_TRAINING):
@@ -180,3 +192,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     elif has_capability(user, Capability.USE_TRAINEE_PORTAL):
         context["trainee"] = selectors.own_trainee(user=user, today=certificates.today())
     return render(request, "reports/dashboard.html", context)
+
+
+# --- Snapshots' computations (cems/reports/snapshots.py; also run by the background worker) ---
+
+
+def fee_rows(user: AnyUser, params: dict[str, Any]) -> list[Any]:
+    return list(selectors.fees_by_station(user=user))
+
+
+def student_charts(
+    user: AnyUser, params: dict[str, Any]
+) -> tuple[list[selectors.Chart], dict[str, int]]:
+    charts = selectors.dashboard_charts(user=user)
+    return charts, selectors.dashboard_figures(user=user, charts=charts)

@@ -9,10 +9,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cems.accounts.access import Capability, require_capability
+from cems.accounts.access import AnyUser, Capability, require_capability
 from cems.core.export import tabular_response
 from cems.organization.models import School
 from cems.reports import annual_return as figures
+from cems.reports.snapshots import snapshot
 
 FIRST_YEAR = 1950
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -57,8 +58,12 @@ def annual_return_page(request: HttpRequest) -> HttpResponseBase:
         params["year"] = str(default_year())
     form = AnnualReturnForm(params)
     report = None
+    taken = None
     if form.is_valid():
-        report = figures.annual_return(user=request.user, year=form.cleaned_data["year"])
+        year = form.cleaned_data["year"]
+        taken = snapshot("annual-return", "cems.reports.views_annual.annual_figures",
+                         request.user, {"year": year})  # fmt: skip
+        report = taken.value
         if fmt == "xlsx":
             return _xlsx(report)
         if fmt == "csv":
@@ -68,4 +73,10 @@ def annual_return_page(request: HttpRequest) -> HttpResponseBase:
                 rows=figures.table(report),
                 fmt="csv",
             )
-    return render(request, "reports/annual_return.html", {"form": form, "report": report})
+    context = {"form": form, "report": report, "snapshot": taken if report else None}
+    return render(request, "reports/annual_return.html", context)
+
+
+def annual_figures(user: AnyUser, params: dict[str, Any]) -> figures.AnnualReturn:
+    """The return's figures (a snapshot's computation, also run by the background worker)."""
+    return figures.annual_return(user=user, year=int(params["year"]))
