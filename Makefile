@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format typecheck bench venv migrate messages clean backup
+.PHONY: demo test lint format typecheck bench venv migrate messages clean backup loadtest
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,16 @@ lint: venv
 format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+LOAD_INSTALLED := $(VENV)/.installed-load
+
+$(LOAD_INSTALLED): requirements-load.txt $(INSTALLED)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-load.txt
+	@touch $(LOAD_INSTALLED)
+
+# Load and fault tests (loadtest/): about 20 minutes on both databases; not part of `make test`.
+loadtest: $(LOAD_INSTALLED)
+	$(PY) -m loadtest
 
 backup: venv
 	$(PY) manage.py backup

@@ -229,9 +229,10 @@ else:
 
 # Reports and dashboards of the whole school are kept as snapshots (cems/reports/snapshots.py):
 # once the data change, the previous figures are shown, with their time, for at most this
-# long while the background worker computes them again.
+# long while the background worker computes them again (past it, the page computes them,
+# which takes seconds at a million students).
 CEMS_SNAPSHOTS = True
-CEMS_SNAPSHOT_MAX_STALE_SECONDS = int(os.environ.get("CEMS_SNAPSHOT_MAX_STALE_SECONDS", "900"))
+CEMS_SNAPSHOT_MAX_STALE_SECONDS = int(os.environ.get("CEMS_SNAPSHOT_MAX_STALE_SECONDS", "86400"))
 
 # --- Background tasks ------------------------------------------------------------------------
 # Work that takes more than a few seconds (batches of PDFs, ...) runs in a worker,

@@ -22,6 +22,7 @@ from cems.accounts.access import (
     has_capability,
     stations_for,
     students_for,
+    within,
 )
 from cems.catalog.models import Program
 from cems.core.forms import filter_by
@@ -267,7 +268,7 @@ def arrears_by_station(*, user: AnyUser, filters: dict[str, Any] | None) -> Stat
     if filters is None or not stations:
         return report
     students = filter_by(fee_students_for(user), filters, STUDENT_LOOKUPS)
-    entries = FeeEntry.objects.filter(student__in=students.values("pk"))
+    entries = within(FeeEntry.objects.all(), "student", students)
     if condition := _year_condition(filters):
         entries = entries.filter(condition)
     per_student = (

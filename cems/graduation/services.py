@@ -248,12 +248,13 @@ def audit_approve(
             status=StudentStatus.GRADUATED, updated_at=timezone.now()
         )
         bulk_written.send(sender=Student)
-    for graduation in graduations:
-        log.info(
-            "graduation of student %s approved by %s: diploma %s",
-            graduation.student_id, actor.username, graduation.diploma_number,
-            extra=event(actor, "graduation.approve", graduation),
-        )  # fmt: skip
+        # In the transaction: the audit trail has every graduate's event, or none.
+        for graduation in graduations:
+            log.info(
+                "graduation of student %s approved by %s: diploma %s",
+                graduation.student_id, actor.username, graduation.diploma_number,
+                extra=event(actor, "graduation.approve", graduation),
+            )  # fmt: skip
     return graduations
 
 

@@ -30,6 +30,7 @@ from cems.accounts.access import (
     status_requests_for,
     students_for,
     trainees_for,
+    within,
 )
 from cems.catalog.models import Level, StudyMode
 from cems.finance import selectors as finance
@@ -214,7 +215,7 @@ def fees_by_station(*, user: AnyUser) -> list[StationFees]:
     """Per station of the user (by code), over all academic years. Four queries."""
     arrears = finance.arrears_by_station(user=user, filters={})
     sums = (
-        FeeEntry.objects.filter(student__in=fee_students_for(user).values("pk"))
+        within(FeeEntry.objects.all(), "student", fee_students_for(user))
         .annotate(place=F("student__station"))
         .values("place")
         .annotate(

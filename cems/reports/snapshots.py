@@ -6,7 +6,7 @@ A page asks `snapshot(...)` for its figures instead of computing them:
   the data version they were computed at;
 - while the data have not changed since, the cached figures are served (milliseconds);
 - once the data changed, the previous figures are still served, marked with their time
-  ("figures as of 10:42"), for at most CEMS_SNAPSHOT_MAX_STALE_SECONDS, while the
+  ("figures as of 10:42"), for at most CEMS_SNAPSHOT_MAX_STALE_SECONDS (a day), while the
   background worker computes them again (one refresh at a time per snapshot); past that
   age the request computes them afresh.
 
@@ -113,7 +113,7 @@ def _key(name: str, scope: str, params: dict[str, Any]) -> str:
 
 
 def max_stale() -> timedelta:
-    return timedelta(seconds=getattr(settings, "CEMS_SNAPSHOT_MAX_STALE_SECONDS", 15 * 60))
+    return timedelta(seconds=settings.CEMS_SNAPSHOT_MAX_STALE_SECONDS)
 
 
 def _compute_and_keep(key: str, compute: Callable[[Any, dict[str, Any]], Any], user: Any,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -49,14 +49,6 @@ class YearRangeForm(StationReportForm):
         if first and last and first > last:
             self.add_error("year_to", _("The last year comes before the first."))
         return data
-
-
-def within(queryset: QuerySet[M], path: str, scope: QuerySet[Any]) -> QuerySet[M]:
-    """Rows whose `path` lies in the scope. A scope that is a whole table (the school's
-    roles) adds no condition: a semi-join over a million students would only cost time."""
-    if scope.query.has_filters() or scope.query.is_empty():
-        return queryset.filter(**{f"{path}__in": scope.values("pk")})
-    return queryset
 
 
 def list_url(name: str, **params: Any) -> str:

@@ -9,11 +9,11 @@ from django.db.models import DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from cems.accounts.access import AnyUser, Capability, fee_students_for
+from cems.accounts.access import AnyUser, Capability, fee_students_for, within
 from cems.finance.ledger import ZERO, owed_sum
 from cems.finance.models import EntryKind, FeeEntry
 from cems.reports.charts import Point
-from cems.reports.library.common import StationReportForm, list_url, within, year_field
+from cems.reports.library.common import StationReportForm, list_url, year_field
 from cems.reports.registry import Chart, Column, Filters, Report, Table, register
 
 _MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)

@@ -21,6 +21,7 @@ from cems.accounts.access import (
     has_capability,
     status_requests_for,
     students_for,
+    within,
 )
 from cems.admissions.models import CandidateStatus
 from cems.catalog.models import Level, StudyMode
@@ -33,7 +34,6 @@ from cems.reports.library.common import (
     list_url,
     percent,
     pk_of,
-    within,
     year_field,
 )
 from cems.reports.registry import Chart, Column, Filters, Report, Table, register

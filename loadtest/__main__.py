@@ -1,0 +1,151 @@
+"""`make loadtest` (`python -m loadtest`): the load test, then the fault tests, on SQLite and
+on PostgreSQL; see loadtest/__init__.py. Exits non-zero when a target is missed:
+
+- no failed request;
+- no "database is locked" in the server's log;
+- the 95th percentile of all requests' response times at most 300 ms.
+"""
+
+import csv
+import json
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from loadtest import faults
+from loadtest.server import BIN, ROOT, Database, databases, serving, set_up
+
+P95_TARGET_MS = 300
+LOCKED = "database is locked"
+
+
+@dataclass
+class Settings:
+    users: int
+    spawn_rate: float
+    seconds: int
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        minutes = float(os.environ.get("LOADTEST_MINUTES", "5"))
+        return cls(
+            users=int(os.environ.get("LOADTEST_USERS", "100")),
+            spawn_rate=float(os.environ.get("LOADTEST_SPAWN_RATE", "10")),
+            seconds=max(10, round(minutes * 60)),
+        )
+
+
+@dataclass
+class Line:
+    name: str
+    requests: int
+    failures: int
+    p50: str
+    p95: str
+    p99: str
+    p95_ms: float
+
+
+def _read_stats(path: Path) -> list[Line]:
+    lines = []
+    with open(path, newline="", encoding="utf-8") as stats:
+        for row in csv.DictReader(stats):
+            name = row["Name"] if row["Name"] == "Aggregated" else f"{row['Type']} {row['Name']}"
+            p95 = row["95%"]
+            lines.append(Line(name, int(row["Request Count"]), int(row["Failure Count"]),
+                              row["50%"], p95, row["99%"],
+                              float(p95) if p95 not in ("", "N/A") else 0.0))  # fmt: skip
+    return lines
+
+
+def _percentile(ordered: list[float], percent: float) -> float:
+    if not ordered:
+        return 0.0
+    return ordered[min(len(ordered) - 1, int(len(ordered) * percent / 100))]
+
+
+def load_run(db: Database, settings: Settings) -> bool:
+    """Serve the database, run locust against it, print the figures; whether it passed."""
+    plan = db.var_dir / "plan.json"
+    print(db.module("loadtest.prepare", str(plan)), end="", flush=True)
+    prefix = db.var_dir / "locust"
+    with serving(db, "load") as server:
+        command = [str(BIN / "locust"), "-f", str(ROOT / "loadtest" / "locustfile.py"),
+                   "--headless", "--users", str(settings.users),
+                   "--spawn-rate", str(settings.spawn_rate),
+                   "--run-time", f"{settings.seconds}s", "--stop-timeout", "15",
+                   "--host", server.url, "--csv", str(prefix), "--only-summary",
+                   "--loglevel", "WARNING"]  # fmt: skip
+        started = time.monotonic()
+        tally_path = db.var_dir / "tally.json"
+        env = {**db.env, "LOADTEST_PLAN": str(plan), "LOADTEST_TALLY": str(tally_path)}
+        with open(db.var_dir / "locust.log", "wb") as log:
+            done = subprocess.run(command, cwd=ROOT, env=env, stdout=log, stderr=log, check=False)  # noqa: S603 - our own command line
+        elapsed = time.monotonic() - started
+        locked = server.log_count(LOCKED)
+        errors = server.log_count(" ERROR ") + server.log_count("WORKER TIMEOUT")
+    stats = Path(f"{prefix}_stats.csv")
+    if not stats.exists() or not tally_path.exists():
+        print(f"{db.label} load: FAIL: locust wrote no statistics (exit status {done.returncode})")
+        return False
+    tally = json.loads(tally_path.read_text())
+    times = sorted(tally["times"])
+    failed = sum(tally["failures"].values())
+    whole = "/".join(f"{_percentile(times, p):.0f}" for p in (50, 95, 99))
+    print(f"{settings.users} users for {elapsed:.0f} s on {db.label}, whole run with the "
+          f"ramp-up and its logins: {len(times):,} requests ({len(times) / elapsed:.1f}/s), "
+          f"{failed} failed, p50/p95/p99 {whole} ms; {locked} '{LOCKED}', {errors} server "
+          f"errors logged")  # fmt: skip
+    for reason, count in sorted(tally["failures"].items(), key=lambda item: -item[1])[:15]:
+        print(f"  failure: {count:>5} x {reason}")
+    lines = _read_stats(stats)
+    total = next(line for line in lines if line.name == "Aggregated")
+    after = tally["signed_in_after"]
+    if after is None:
+        print("  not every user signed in: the figures below include the sign-ins")
+    else:
+        print(f"  every user signed in after {after:.0f} s; from then on (steady load):")
+    print(f"  {'request':<44} {'count':>7} {'fail':>5} {'p50':>6} {'p95':>6} {'p99':>6}  (ms)")
+    for line in sorted(lines, key=lambda line: (line.name == "Aggregated", line.name)):
+        if not line.requests:
+            continue
+        print(f"  {line.name:<44} {line.requests:>7,} {line.failures:>5} {line.p50:>6} "
+              f"{line.p95:>6} {line.p99:>6}")  # fmt: skip
+    problems = []
+    if failed or total.failures:
+        problems.append(f"{max(failed, total.failures)} failed requests")
+    if locked:
+        problems.append(f"{locked} '{LOCKED}'")
+    if total.p95_ms > P95_TARGET_MS:
+        problems.append(f"p95 {total.p95_ms:.0f} ms > {P95_TARGET_MS} ms")
+    verdict = "PASS" if not problems else "FAIL: " + "; ".join(problems)
+    print(f"{db.label} load: {verdict} (targets: 0 failed requests in the whole run, no "
+          f"'{LOCKED}', p95 <= {P95_TARGET_MS} ms once every user has signed in)",
+          flush=True)  # fmt: skip
+    return not problems
+
+
+def main() -> None:
+    settings = Settings.from_env()
+    verdicts: list[tuple[str, bool]] = []
+    for db in databases():
+        try:
+            print(f"== {db.label}: migrate and seed_demo", flush=True)
+            print(f"   ready in {set_up(db):.0f} s", flush=True)
+            print(f"== {db.label}: load, {settings.users} users, {settings.seconds} s", flush=True)
+            verdicts.append((f"{db.label} load", load_run(db, settings)))
+            print(f"== {db.label}: faults", flush=True)
+            verdicts.append((f"{db.label} faults", faults.run(db)))
+        finally:
+            db.close()
+    print("== summary")
+    for name, passed in verdicts:
+        print(f"  {name}: {'PASS' if passed else 'FAIL'}")
+    if not all(passed for _name, passed in verdicts):
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
