@@ -144,6 +144,10 @@ class Server:
         command = [str(BIN / "gunicorn"), "loadtest.wsgi:application",
                    "--bind", f"{HOST}:{self.port}", "--workers", workers, "--threads", threads,
                    "--timeout", "120", "--error-logfile", str(self.error_log),
+                   # Idle connections are kept longer than a user waits between requests
+                   # (up to 30 s), as a proxy in front would: with gunicorn's 2 s a client
+                   # may send on a connection the server is closing (a reset, not an answer).
+                   "--keep-alive", "75",
                    "--capture-output", "--preload"]  # fmt: skip
         with open(self.error_log, "ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 - our own command line
