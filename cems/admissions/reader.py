@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop as _noop
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from cems.admissions.issues import ImportStopped, Issue
+from cems.core import uploads
 
 FORMATS = ("xlsx", "xls", "ods", "csv", "dbf")
 EXTENSIONS = {
@@ -329,22 +330,13 @@ def _text(value: Any) -> str:
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    """The text and its encoding: UTF-8 with or without BOM, UTF-16 with BOM, else GB18030
-    (a superset of GBK and GB2312, which Chinese Excel writes)."""
-    if data.startswith(codecs.BOM_UTF8):
-        candidates = ["utf-8-sig"]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        candidates = ["utf-16"]
-    else:
-        candidates = ["utf-8", "gb18030"]
-    for encoding in candidates:
-        try:
-            return data.decode(encoding), "gbk" if encoding == "gb18030" else encoding
-        except UnicodeDecodeError:
-            continue
-    raise ImportStopped(
-        _noop("The text is neither UTF-8 nor GBK: save the file as CSV (UTF-8) and try again.")
-    )
+    """The text and its encoding (cems/core/uploads.py), or ImportStopped."""
+    decoded = uploads.decode_text(data)
+    if decoded is None:
+        raise ImportStopped(
+            _noop("The text is neither UTF-8 nor GBK: save the file as CSV (UTF-8) and try again.")
+        )
+    return decoded
 
 
 def _read_csv(data: bytes) -> tuple[list[tuple[int, list[str]]], str]:

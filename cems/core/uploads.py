@@ -101,7 +101,10 @@ def _is_dbf(data: bytes) -> bool:
     return False
 
 
-def _decoded(data: bytes) -> str | None:
+def decode_text(data: bytes) -> tuple[str, str] | None:
+    """The text and its encoding ("utf-8-sig", "utf-16", "utf-8" or "gbk"): UTF-8 with or
+    without BOM, UTF-16 with BOM, else GB18030 (a superset of GBK and GB2312, which Chinese
+    Excel writes); None when it is none of them. The importers read csv with it too."""
     if data.startswith(codecs.BOM_UTF8):
         candidates = ["utf-8-sig"]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -110,10 +113,15 @@ def _decoded(data: bytes) -> str | None:
         candidates = ["utf-8", "gb18030"]
     for encoding in candidates:
         try:
-            return data.decode(encoding)
+            return data.decode(encoding), "gbk" if encoding == "gb18030" else encoding
         except UnicodeDecodeError:
             continue
     return None
+
+
+def _decoded(data: bytes) -> str | None:
+    decoded = decode_text(data)
+    return decoded[0] if decoded else None
 
 
 def _is_csv_text(data: bytes) -> bool:
