@@ -6,7 +6,7 @@
   runs the fault tests (faults.py) on the same databases.
 - `python -m loadtest.faults`: the fault tests alone (each database set up afresh).
 
-Environment: LOADTEST_USERS (100), LOADTEST_MINUTES (5), LOADTEST_SPAWN_RATE (10),
+Environment: LOADTEST_USERS (100), LOADTEST_MINUTES (5), LOADTEST_SPAWN_RATE (2 users a second),
 LOADTEST_DATABASE_URL (postgres://postgres@127.0.0.1:5432/cems_load; "none" skips
 PostgreSQL), LOADTEST_WORKERS (4), LOADTEST_THREADS (2).
 """

@@ -32,7 +32,7 @@ class Settings:
         minutes = float(os.environ.get("LOADTEST_MINUTES", "5"))
         return cls(
             users=int(os.environ.get("LOADTEST_USERS", "100")),
-            spawn_rate=float(os.environ.get("LOADTEST_SPAWN_RATE", "10")),
+            spawn_rate=float(os.environ.get("LOADTEST_SPAWN_RATE", "2")),
             seconds=max(10, round(minutes * 60)),
         )
 
@@ -120,9 +120,13 @@ def load_run(db: Database, settings: Settings) -> bool:
         problems.append(f"{locked} '{LOCKED}'")
     if total.p95_ms > P95_TARGET_MS:
         problems.append(f"p95 {total.p95_ms:.0f} ms > {P95_TARGET_MS} ms")
+    # The whole run too, sign-ins included (users arrive at LOADTEST_SPAWN_RATE a second).
+    if (whole_p95 := _percentile(times, 95)) > P95_TARGET_MS:
+        problems.append(f"p95 of the whole run {whole_p95:.0f} ms > {P95_TARGET_MS} ms")
     verdict = "PASS" if not problems else "FAIL: " + "; ".join(problems)
     print(f"{db.label} load: {verdict} (targets: 0 failed requests in the whole run, no "
-          f"'{LOCKED}', p95 <= {P95_TARGET_MS} ms once every user has signed in)",
+          f"'{LOCKED}', p95 <= {P95_TARGET_MS} ms in the whole run and once every user has "
+          f"signed in)",
           flush=True)  # fmt: skip
     return not problems
 
