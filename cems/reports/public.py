@@ -16,11 +16,9 @@ both languages; labels are chosen when the page is drawn (`page_context`).
 
 from dataclasses import dataclass
 from typing import Any
-from uuid import uuid4
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
 from django.db.models import Count, Model
 from django.db.models.signals import post_delete, post_save
 from django.utils.safestring import SafeString
@@ -28,6 +26,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from cems.catalog.models import Level, Major, Program, StudyMode
+from cems.core import versions
 from cems.core.signals import bulk_written
 from cems.organization.honors import public_honors
 from cems.organization.models import Honor, Province, Station
@@ -62,28 +61,17 @@ FEEDING_MODELS: tuple[type[Model], ...] = (
 
 
 def _bump() -> None:
-    cache.set(VERSION_KEY, uuid4().hex, None)
+    versions.replace(VERSION_KEY)
 
 
 def data_changed(**_signal_kwargs: Any) -> None:
-    """The data behind the public figures changed: the next page computes them again.
-
-    The version is replaced at once and, inside a transaction, again when it commits, so
-    that figures computed meanwhile from the data before the commit are not kept."""
-    _bump()
-    if connection.in_atomic_block:
-        # One pending replacement per transaction is enough, however many rows it writes.
-        pending = any(entry[1] is _bump for entry in connection.run_on_commit)
-        if not pending:
-            transaction.on_commit(_bump)
+    """The data behind the public figures changed: the next page computes them again
+    (cems/core/versions.py: at once, and again when the transaction commits)."""
+    versions.changed(_bump)
 
 
 def data_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid4().hex, None)
-        version = cache.get(VERSION_KEY)
-    return str(version)
+    return versions.read(VERSION_KEY)
 
 
 def _bulk_written(sender: type[Model], **_signal_kwargs: Any) -> None:

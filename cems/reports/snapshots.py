@@ -28,7 +28,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
-from uuid import uuid4
 
 from django.conf import settings
 from django.core.cache import cache
@@ -40,6 +39,7 @@ from django_tasks import task
 
 from cems.accounts.access import SCHOOL_WIDE_ROLES, AnyUser, stations_for
 from cems.accounts.models import Role, User
+from cems.core import versions
 from cems.core.signals import bulk_written
 
 logger = logging.getLogger("cems.reports")
@@ -68,15 +68,16 @@ class _Entry:
 
 
 def data_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid4().hex, None)
-        version = cache.get(VERSION_KEY)
-    return str(version)
+    return versions.read(VERSION_KEY)
+
+
+def _bump() -> None:
+    versions.replace(VERSION_KEY)
 
 
 def data_changed(**_signal_kwargs: Any) -> None:
-    cache.set(VERSION_KEY, uuid4().hex, None)
+    """Some data changed (cems/core/versions.py: at once, and again at the commit)."""
+    versions.changed(_bump)
 
 
 def _saved(sender: type[models.Model], **kwargs: Any) -> None:
