@@ -23,7 +23,7 @@ from cems.admissions import selectors, services
 from cems.admissions.forms import CandidateFilterForm, ImportFilterForm, UploadForm
 from cems.admissions.models import AdmissionImport, Candidate
 from cems.admissions.report import report_xlsx
-from cems.core.export import FORMATS, tabular_response
+from cems.core.export import FORMATS, choice_labels, tabular_response
 from cems.core.forms import valid_filters
 from cems.core.masking import mask_birth_date, mask_id_number, mask_phone
 from cems.core.services import export_filters, records_export_log
@@ -52,22 +52,25 @@ def _export_candidates(
         _("Student number"),
     ]
 
+    gender, status = choice_labels(Candidate, "gender"), choice_labels(Candidate, "status")
+    level, mode = choice_labels(Candidate, "level"), choice_labels(Candidate, "mode")
+
     def rows() -> Any:
         for c in candidates.iterator(chunk_size=2000):
             yield [
                 c.exam_number,
                 c.name,
-                c.get_gender_display(),
+                gender(c.gender),
                 mask_id_number(c.id_number),
                 mask_birth_date(c.birth_date),
                 mask_phone(c.phone),
                 c.station.name,
                 c.major.name,
-                c.get_level_display(),
-                c.get_mode_display(),
+                level(c.level),
+                mode(c.mode),
                 c.admission_year,
                 c.total_score,
-                c.get_status_display(),
+                status(c.status),
                 c.student.student_number if c.student else "",
             ]
 

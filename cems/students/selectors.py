@@ -21,8 +21,9 @@ from cems.accounts.access import (
     students_for,
 )
 from cems.admissions.models import Candidate, CandidateStatus
-from cems.catalog.models import Level, StudyMode
+from cems.catalog.models import Level, Program, StudyMode
 from cems.core import idcard
+from cems.core.export import choice_labels
 from cems.core.forms import filter_by
 from cems.core.masking import mask_birth_date, mask_id_number, mask_phone
 from cems.organization.models import Station
@@ -300,16 +301,19 @@ def student_export_rows(
         _("Class"),
     ]  # fmt: skip
 
+    gender, status = choice_labels(Student, "gender"), choice_labels(Student, "status")
+    level, mode = choice_labels(Program, "level"), choice_labels(Program, "mode")
+
     def rows() -> Iterator[list[Any]]:
         for s in students.iterator(chunk_size=2000):
             yield [
-                s.student_number, s.exam_number, s.name, s.get_gender_display(),
+                s.student_number, s.exam_number, s.name, gender(s.gender),
                 s.id_number if full else mask_id_number(s.id_number),
                 s.birth_date if full else mask_birth_date(s.birth_date),
                 s.ethnicity, s.phone if full else mask_phone(s.phone),
                 s.station.province.name, s.station.name, s.program.major.name,
-                s.program.get_level_display(), s.program.get_mode_display(), s.cohort_year,
-                s.get_status_display(), s.student_class.name if s.student_class else "",
+                level(s.program.level), mode(s.program.mode), s.cohort_year,
+                status(s.status), s.student_class.name if s.student_class else "",
             ]  # fmt: skip
 
     return columns, rows()

@@ -28,7 +28,8 @@ from cems.accounts.access import (
     students_for,
 )
 from cems.accounts.models import Role, User
-from cems.core.export import FORMATS, tabular_response
+from cems.catalog.models import Program
+from cems.core.export import FORMATS, choice_labels, tabular_response
 from cems.core.forms import valid_filters
 from cems.core.masking import mask_birth_date, mask_id_number, mask_phone
 from cems.core.services import export_filters, records_export_log
@@ -335,11 +336,13 @@ def request_file(request: HttpRequest, student_pk: int) -> HttpResponseBase:
 
 
 def _registration_rows(students: Iterable[Student], *, registered: bool) -> Iterable[list[object]]:
+    level, mode = choice_labels(Program, "level"), choice_labels(Program, "mode")
+    status = choice_labels(Student, "status")
     for s in students:
         row: list[object] = [
             s.student_number, s.name, s.station.name, s.program.major.name,
-            s.program.get_level_display(), s.program.get_mode_display(), s.cohort_year,
-            s.student_class.name if s.student_class else "", s.get_status_display(),
+            level(s.program.level), mode(s.program.mode), s.cohort_year,
+            s.student_class.name if s.student_class else "", status(s.status),
         ]  # fmt: skip
         if registered:
             row.append(getattr(s, "registered_at", None))

@@ -11,10 +11,11 @@ from typing import Any, cast
 
 import pytest
 from django.http import StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from python_calamine import CalamineWorkbook
 
-from cems.core.export import tabular_response
+from cems.core.export import choice_labels, tabular_response
+from cems.students.models import Student, StudentStatus
 
 COLUMNS = ["学号", "姓名", "Amount", "Date"]
 ROWS = [
@@ -171,3 +172,21 @@ def test_xlsx_with_no_rows_has_the_header_row():
 def test_unknown_format_is_refused():
     with pytest.raises(ValueError, match="pdf"):
         tabular_response(filename="x", columns=COLUMNS, rows=ROWS, fmt="pdf")
+
+
+# --- choice labels ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_choice_labels_give_what_get_display_gives(language):
+    with translation.override(language):
+        status = choice_labels(Student, "status")
+        for value in StudentStatus.values:
+            assert status(value) == Student(status=value).get_status_display()
+        assert status("no-such-status") == "no-such-status"
+    # Translated when made, in the language of the download, not of later use.
+    with translation.override("en"):
+        english = choice_labels(Student, "status")
+    with translation.override("zh-hans"):
+        assert english(StudentStatus.REGISTERED) == "Registered"
+        assert choice_labels(Student, "status")(StudentStatus.REGISTERED) != "Registered"
