@@ -9,6 +9,7 @@ on PostgreSQL; see loadtest/__init__.py. Exits non-zero when a target is missed:
 import csv
 import json
 import os
+import re
 import subprocess
 import time
 from dataclasses import dataclass
@@ -66,11 +67,39 @@ def _percentile(ordered: list[float], percent: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * percent / 100))]
 
 
+def _print_trace(path: Path, worst: int = 5) -> None:
+    """On SQLite: the longest holds of the write lock and waits for it, and the requests
+    that took longer than the target in the server, by path (loadtest.trace)."""
+    if not path.exists():
+        return
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    for kind, title in (("hold", "held"), ("wait", "waited for")):
+        found = sorted((line for line in lines if line["kind"] == kind), key=lambda x: -x["ms"])
+        if found:
+            print(f"  {len(found)} requests {title} the write lock over 200 ms; the longest:")
+        for line in found[:worst]:
+            extra = ""
+            if kind == "hold":
+                extra = f" ({line['statements']} statements, {line['sql_ms']} ms in SQL)"
+            print(f"    {line['ms']:>6} ms  {line['request']}{extra}")
+    slow = [line for line in lines if line["kind"] == "slow"]
+    if slow:
+        print(f"  {len(slow)} requests took over {P95_TARGET_MS} ms in the server (the worst):")
+        by_request: dict[str, list[int]] = {}
+        for line in slow:
+            request = re.sub(r"/\d+/", "/N/", line["request"])
+            by_request.setdefault(request, []).append(line["ms"])
+        for request, times in sorted(by_request.items(), key=lambda item: -len(item[1]))[:8]:
+            print(f"    {len(times):>5} x {request} (up to {max(times)} ms)")
+
+
 def load_run(db: Database, settings: Settings) -> bool:
     """Serve the database, run locust against it, print the figures; whether it passed."""
     plan = db.var_dir / "plan.json"
     print(db.module("loadtest.prepare", str(plan)), end="", flush=True)
     prefix = db.var_dir / "locust"
+    trace_path = db.var_dir / "trace.jsonl"
+    db.env["LOADTEST_TRACE"] = str(trace_path)
     with serving(db, "load") as server:
         command = [str(BIN / "locust"), "-f", str(ROOT / "loadtest" / "locustfile.py"),
                    "--headless", "--users", str(settings.users),
@@ -78,6 +107,7 @@ def load_run(db: Database, settings: Settings) -> bool:
                    "--run-time", f"{settings.seconds}s", "--stop-timeout", "15",
                    "--host", server.url, "--csv", str(prefix), "--only-summary",
                    "--loglevel", "WARNING"]  # fmt: skip
+        trace_path.unlink(missing_ok=True)  # what the server's warm-up left: not the load's
         started = time.monotonic()
         tally_path = db.var_dir / "tally.json"
         env = {**db.env, "LOADTEST_PLAN": str(plan), "LOADTEST_TALLY": str(tally_path)}
@@ -113,6 +143,7 @@ def load_run(db: Database, settings: Settings) -> bool:
             continue
         print(f"  {line.name:<44} {line.requests:>7,} {line.failures:>5} {line.p50:>6} "
               f"{line.p95:>6} {line.p99:>6}")  # fmt: skip
+    _print_trace(trace_path)
     problems = []
     if failed or total.failures:
         problems.append(f"{max(failed, total.failures)} failed requests")

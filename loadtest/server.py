@@ -2,6 +2,7 @@
 them: loopback only, each started and stopped (or killed) by the tests themselves."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -13,7 +14,7 @@ import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +32,6 @@ class Database:
     env: dict[str, str]
     var_dir: Path
     url: str = ""
-    _tmp: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False)
 
     def manage(self, *args: str, quiet: bool = True) -> str:
         """Run a management command against this database; its output."""
@@ -58,8 +58,11 @@ class Database:
         return done.stdout
 
     def close(self) -> None:
-        if self._tmp is not None:
-            self._tmp.cleanup()
+        """Remove the run's folder (database, logs), unless LOADTEST_KEEP is set."""
+        if os.environ.get("LOADTEST_KEEP"):
+            print(f"   {self.label}'s database and logs are kept in {self.var_dir}", flush=True)
+            return
+        shutil.rmtree(self.var_dir, ignore_errors=True)
 
 
 def _base_env(var_dir: str) -> dict[str, str]:
@@ -71,8 +74,8 @@ def _base_env(var_dir: str) -> dict[str, str]:
 
 
 def sqlite() -> Database:
-    tmp = tempfile.TemporaryDirectory(prefix="cems-loadtest-sqlite-")
-    return Database("SQLite", _base_env(tmp.name), Path(tmp.name), _tmp=tmp)
+    var_dir = tempfile.mkdtemp(prefix="cems-loadtest-sqlite-")
+    return Database("SQLite", _base_env(var_dir), Path(var_dir))
 
 
 def postgres_url() -> str:
@@ -81,9 +84,9 @@ def postgres_url() -> str:
 
 
 def postgres(url: str) -> Database:
-    tmp = tempfile.TemporaryDirectory(prefix="cems-loadtest-pg-")
-    env = {**_base_env(tmp.name), "DATABASE_URL": url}
-    return Database("PostgreSQL", env, Path(tmp.name), url=url, _tmp=tmp)
+    var_dir = tempfile.mkdtemp(prefix="cems-loadtest-pg-")
+    env = {**_base_env(var_dir), "DATABASE_URL": url}
+    return Database("PostgreSQL", env, Path(var_dir), url=url)
 
 
 def _create_postgres_database(url: str) -> None:
