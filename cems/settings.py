@@ -99,6 +99,9 @@ TEMPLATES = [
         },
     },
 ]
+# Form fields are drawn by Django's own widget templates in their Jinja2 version (half the
+# time, the same HTML), the admin's in Django's (cems/core/renderers.py).
+FORM_RENDERER = "cems.core.renderers.FormRenderer"
 
 # --- Databases -------------------------------------------------------------------------------
 # SQLite by default: one file under var/, in WAL mode so that readers never wait for the
