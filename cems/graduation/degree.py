@@ -324,9 +324,11 @@ def degree_audit_start(
     cohort_year: int | None = None,
     station: Station | None = None,
     today: dt.date | None = None,
+    background: bool = False,
 ) -> AuditRun:
     """Audit the graduates of bachelor programs (of a cohort, a station, or all) and record
-    each verdict. Refused while another degree audit runs."""
+    each verdict, in the background worker (cems/graduation/tasks.py) or here. Refused while
+    another degree audit runs."""
     _require(actor, Capability.RUN_AUDITS)
     if cohort_year is not None and not EARLIEST_YEAR <= cohort_year <= LATEST_YEAR:
         raise ValidationError(
@@ -352,15 +354,27 @@ def degree_audit_start(
         actor.username,
         extra=event(actor, "degree_audit.start", run),
     )
+    if background:
+        from cems.graduation.tasks import run_degree_audit
+
+        run_degree_audit.enqueue(run.pk)
+        run.refresh_from_db()
+    else:
+        degree_audit_compute(run, reraise=True)
+    return run
+
+
+def degree_audit_compute(run: AuditRun, *, reraise: bool = False) -> None:
+    """Compute a started degree audit; on an error the run is marked failed with it."""
     try:
-        _run(run, today=today)
+        _run(run, today=run.as_of or timezone.localdate())
     except Exception as error:
         AuditRun.objects.filter(pk=run.pk).update(
             status=RunStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now()
         )
         audit.exception("degree audit %s failed", run.pk)
-        raise
-    return run
+        if reraise:
+            raise
 
 
 def _abandon_stale_runs() -> None:

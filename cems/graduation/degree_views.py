@@ -31,7 +31,7 @@ from cems.accounts.access import (
 from cems.admissions.issues import ImportStopped
 from cems.core.export import FORMATS, tabular_response
 from cems.core.forms import valid_filters
-from cems.graduation import degree, degree_records, degree_selectors
+from cems.graduation import degree, degree_records, degree_selectors, run_progress
 from cems.graduation.degree_forms import (
     AuditStartForm,
     DegreeFilterForm,
@@ -111,16 +111,20 @@ def audit_start(request: HttpRequest) -> HttpResponseBase:
                 actor=signed_in_user(request),
                 cohort_year=form.cleaned_data["cohort_year"],
                 station=form.cleaned_data["station"],
+                background=True,
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             counts = run.counts
-            messages.success(
-                request,
-                _("Degree audit done: %(eligible)d of %(students)d students eligible.")
-                % {"eligible": counts["eligible"], "students": counts["students"]},
-            )
+            if run.status == RunStatus.FAILED:
+                messages.error(request, _("The audit failed: %(error)s") % {"error": run.error})
+            elif run.status == RunStatus.DONE:
+                messages.success(
+                    request,
+                    _("Degree audit done: %(eligible)d of %(students)d students eligible.")
+                    % {"eligible": counts["eligible"], "students": counts["students"]},
+                )
             return redirect("graduation:degree_audit_results", run.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "graduation/degree_audit_start.html", {"form": form}, status=status)
@@ -150,6 +154,8 @@ def _result_rows(results: Iterable[AuditResult]) -> tuple[list[str], list[list[o
 @require_capability(Capability.VIEW_AUDITS)
 def audit_results(request: HttpRequest, pk: int) -> HttpResponseBase:
     run = get_in_scope_or_404(_runs(request), pk=pk)
+    if run_progress.asked(request):
+        return run_progress.panel(request, run)
     form = ResultFilterForm(
         request.GET or None,
         stations=_stations(request),

@@ -23,7 +23,7 @@ from cems.accounts.access import (
 from cems.accounts.models import User
 from cems.core.export import FORMATS, tabular_response
 from cems.core.forms import valid_filters
-from cems.graduation import audit, degree, selectors, services
+from cems.graduation import audit, degree, run_progress, selectors, services
 from cems.graduation.forms import (
     ApproveForm,
     AuditStartForm,
@@ -61,13 +61,14 @@ def audit_start(request: HttpRequest) -> HttpResponseBase:
                     cohort_year=form.cleaned_data["cohort_year"],
                     station=form.cleaned_data["station"],
                     today=form.cleaned_data["as_of"],
+                    background=True,
                 )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 if run.status == RunStatus.FAILED:
                     messages.error(request, _("The audit failed: %(error)s") % {"error": run.error})
-                else:
+                elif run.status == RunStatus.DONE:
                     messages.success(
                         request,
                         _("Audited %(students)d students: %(eligible)d eligible.")
@@ -98,6 +99,8 @@ def _approvable(user: User | Any, run: AuditRun) -> bool:
 def audit_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A run's results of the user's students: filters, pages, downloads, approval."""
     run = selectors.run_for(request.user, pk=pk)
+    if run_progress.asked(request):
+        return run_progress.panel(request, run)
     form = ResultFilterForm(
         request.GET or None,
         stations=stations_for(request.user).order_by("code"),
