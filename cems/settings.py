@@ -190,13 +190,13 @@ if CEMS_HTTPS:
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
 if env_bool("CEMS_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Sent on every response (cems/core/middleware.py). Scripts: the site's own files only.
-# Inline styles stay allowed: a few templates use style="..." and htmx adds its indicator
-# style; charts are SVG drawn on the server (presentation attributes, no style needed).
+# Sent on every response (cems/core/middleware.py). Scripts and styles: the site's own files
+# only (no style="..." in the templates; htmx is told not to add its indicator style; charts
+# are SVG drawn on the server with presentation attributes).
 CEMS_CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
     "img-src": "'self' data:",
-    "style-src": "'self' 'unsafe-inline'",
+    "style-src": "'self'",
     "script-src": "'self'",
     "frame-ancestors": "'none'",
     "form-action": "'self'",

@@ -2,9 +2,9 @@
 
 `ContentSecurityPolicyMiddleware` sends the Content-Security-Policy of settings
 CEMS_CONTENT_SECURITY_POLICY on every response that has none of its own (a view may set a
-stricter one, as the honors' images do). Scripts come from the site's own static files only:
-no inline <script>, no on* attributes, no eval; styles may also be inline (style="..."
-attributes and the indicator style that htmx adds).
+stricter one, as the honors' images do). Scripts and styles come from the site's own static
+files only: no inline <script>, no on* attributes, no eval, no style="..." and no <style>
+(htmx is told not to add its indicator style: base.html's htmx-config).
 """
 
 from collections.abc import Callable

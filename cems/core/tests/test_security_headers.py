@@ -26,6 +26,7 @@ teaching = teaching_fixtures.teaching
 EXPECTED_DIRECTIVES = {
     "default-src": "'self'",
     "img-src": "'self' data:",
+    "style-src": "'self'",
     "script-src": "'self'",
     "frame-ancestors": "'none'",
     "form-action": "'self'",
@@ -123,14 +124,23 @@ def test_the_admin_works_under_the_same_policy(users, client_for):
         assert_no_inline_script(response.content.decode())
 
 
-def test_no_template_has_an_inline_script_or_event_attribute():
+INLINE_STYLE = re.compile(r"<style\b|<[a-z][^>]*\sstyle\s*=", re.IGNORECASE)
+
+
+def test_no_template_has_an_inline_script_style_or_event_attribute():
     root = Path(settings.BASE_DIR) / "cems"
     offenders = []
     for path in root.rglob("templates/**/*.html"):
         text = path.read_text(encoding="utf-8")
-        if INLINE_SCRIPT.search(text) or EVENT_ATTRIBUTE.search(text):
+        if INLINE_SCRIPT.search(text) or EVENT_ATTRIBUTE.search(text) or INLINE_STYLE.search(text):
             offenders.append(str(path.relative_to(root)))
     assert offenders == []
+
+
+def test_the_scanner_finds_inline_styles():
+    assert INLINE_STYLE.search("<style>p { color: red }</style>")
+    assert INLINE_STYLE.search('<p class="x" style="color: red">')
+    assert not INLINE_STYLE.search('<p class="style">styles</p>')
 
 
 def test_the_scanner_finds_inline_scripts():
@@ -255,6 +265,7 @@ def test_the_browser_reports_no_policy_violation(
         reverse("students:detail", args=[world.a1.pk]),
         reverse("status_changes:registration"),
         reverse("training:trainee_detail", args=[trainee.pk]),
+        reverse("status_changes:file", args=[world.a1.pk]),
         reverse("public:home"),
         reverse("admin:index"),
         reverse("admin:accounts_user_change", args=[users["teacher"].pk]),
