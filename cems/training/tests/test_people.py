@@ -1,7 +1,10 @@
 import datetime as dt
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -125,9 +128,15 @@ def test_file_shows_every_enrollment_with_hours_assessments_and_certificates(use
         certificate.number,
         "1/2",
         "55",
-        "@media print",
+        'class="trainee-file"',
+        "cems/app.css",
     ):
         assert text in html, text
+    # Printed without the menus: the print rules are in the site's stylesheet.
+    stylesheet = Path(finders.find("cems/app.css")).read_text(encoding="utf-8")
+    assert re.search(
+        r"@media print \{[^@]*\.trainee-file section \{ break-inside: avoid", stylesheet
+    )
     rows = {e.project.title: e for e in response.context["enrollments"]}
     assert rows["特种作业培训班"].hours_present == Decimal(4)
     assert trainee.id_number not in html
