@@ -116,15 +116,14 @@ def audit_start(request: HttpRequest) -> HttpResponseBase:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            counts = run.counts
-            if run.status == RunStatus.FAILED:
-                messages.error(request, _("The audit failed: %(error)s") % {"error": run.error})
-            elif run.status == RunStatus.DONE:
-                messages.success(
-                    request,
+            run_progress.tell_started(
+                request,
+                run,
+                lambda counts: (
                     _("Degree audit done: %(eligible)d of %(students)d students eligible.")
-                    % {"eligible": counts["eligible"], "students": counts["students"]},
-                )
+                    % {"eligible": counts["eligible"], "students": counts["students"]}
+                ),
+            )
             return redirect("graduation:degree_audit_results", run.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "graduation/degree_audit_start.html", {"form": form}, status=status)

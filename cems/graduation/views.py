@@ -66,17 +66,17 @@ def audit_start(request: HttpRequest) -> HttpResponseBase:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                if run.status == RunStatus.FAILED:
-                    messages.error(request, _("The audit failed: %(error)s") % {"error": run.error})
-                elif run.status == RunStatus.DONE:
-                    messages.success(
-                        request,
+                run_progress.tell_started(
+                    request,
+                    run,
+                    lambda counts: (
                         _("Audited %(students)d students: %(eligible)d eligible.")
                         % {
-                            "students": run.counts.get("students", 0),
-                            "eligible": run.counts.get("eligible", 0),
-                        },
-                    )
+                            "students": counts.get("students", 0),
+                            "eligible": counts.get("eligible", 0),
+                        }
+                    ),
+                )
                 return redirect("graduation:audit_detail", run.pk)
         status = 400
     return render(

@@ -5,7 +5,7 @@ import pytest
 
 from cems.admissions.models import AdmissionImport, Candidate
 from cems.admissions.tests.factories import person, xlsx_file
-from cems.conftest import PASSWORD
+from cems.conftest import sign_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -16,11 +16,7 @@ def test_upload_preview_confirm(browser, live_server, transactional_db, world, u
     upload = tmp_path / "录取名单.xlsx"
     upload.write_bytes(xlsx_file(person(1), person(2), person(3, 联系电话="12")))
     page = browser.new_page(locale="en-US")
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", users["academic"].username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in_browser(page, live_server.url, users["academic"].username)
     page.click("form.langswitch button[value=en]")
     page.wait_for_load_state()
 

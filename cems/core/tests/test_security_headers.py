@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cems.accounts.models import Role
-from cems.conftest import PASSWORD
+from cems.conftest import sign_in_browser
 from cems.core.middleware import HEADER, ContentSecurityPolicyMiddleware, policy_text
 from cems.teaching.tests import conftest as teaching_fixtures
 from cems.training.tests.certificate_fixtures import certified
@@ -255,11 +255,7 @@ def test_the_browser_reports_no_policy_violation(
             violations.append(message.text) if "Content Security Policy" in message.text else None
         ),
     )
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", users["admin"].username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in_browser(page, live_server.url, users["admin"].username)
     for url in (
         reverse("students:list"),
         reverse("students:detail", args=[world.a1.pk]),

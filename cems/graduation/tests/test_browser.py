@@ -4,7 +4,7 @@ its results by itself."""
 
 import pytest
 
-from cems.conftest import PASSWORD
+from cems.conftest import sign_in_browser
 from cems.graduation import tasks
 from cems.graduation.models import AuditRun, RunStatus
 
@@ -16,11 +16,7 @@ def test_the_audit_page_follows_the_worker_and_shows_the_results(
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     page = browser.new_page(locale="en-US")
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", users["academic"].username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in_browser(page, live_server.url, users["academic"].username)
 
     page.goto(f"{live_server.url}/graduation/audits/new/")
     page.click("form.form button[type=submit].primary")

@@ -4,7 +4,7 @@ and land on the student list filtered to that station's registered students."""
 
 import pytest
 
-from cems.conftest import PASSWORD
+from cems.conftest import sign_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -13,11 +13,7 @@ def test_a_chart_bar_leads_to_the_list_behind_it(
     browser, live_server, transactional_db, world, users
 ):
     page = browser.new_page(locale="en-US")
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", users["academic"].username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in_browser(page, live_server.url, users["academic"].username)
     bars = page.locator("#chart-station svg.chart a")
     assert bars.count() == 2  # station A (two students) and station B (one)
     page.locator("#chart-station svg.chart a", has_text=world.station_b.name).click()

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from cems.conftest import PASSWORD, add_student
+from cems.conftest import add_student, sign_in_browser
 from cems.teaching.models import Grade, OfferingStudent
 
 pytestmark = pytest.mark.browser
@@ -23,11 +23,7 @@ def test_a_teacher_fills_the_grid_from_the_keyboard(
         entries[name] = OfferingStudent.objects.create(offering=gradebook.offering, student=student)
 
     page = browser.new_page(locale="en-US")
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", users["teacher"].username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in_browser(page, live_server.url, users["teacher"].username)
     page.goto(live_server.url + reverse("teaching:grade_grid", args=[gradebook.offering.pk]))
 
     def cell(name: str, field: str) -> str:
