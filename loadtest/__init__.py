@@ -8,5 +8,7 @@
 
 Environment: LOADTEST_USERS (100), LOADTEST_MINUTES (5), LOADTEST_SPAWN_RATE (2 users a second),
 LOADTEST_DATABASE_URL (postgres://postgres@127.0.0.1:5432/cems_load; "none" skips
-PostgreSQL), LOADTEST_WORKERS (4), LOADTEST_THREADS (2).
+PostgreSQL), LOADTEST_WORKERS (4), LOADTEST_THREADS (2), LOADTEST_KEEP (keep each run's
+folder: database, gunicorn log, the SQLite write-lock trace of trace.py), LOADTEST_TRACE_MS
+(200: the shortest lock wait or hold the trace records).
 """
