@@ -133,7 +133,9 @@ def test_file_shows_every_enrollment_with_hours_assessments_and_certificates(use
     ):
         assert text in html, text
     # Printed without the menus: the print rules are in the site's stylesheet.
-    stylesheet = Path(finders.find("cems/app.css")).read_text(encoding="utf-8")
+    found = finders.find("cems/app.css")
+    assert isinstance(found, str)
+    stylesheet = Path(found).read_text(encoding="utf-8")
     assert re.search(
         r"@media print \{[^@]*\.trainee-file section \{ break-inside: avoid", stylesheet
     )
