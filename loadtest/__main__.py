@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from loadtest import faults
+from loadtest import faults, trace
 from loadtest.server import BIN, ROOT, Database, databases, serving, set_up
 
 P95_TARGET_MS = 300
@@ -76,7 +76,8 @@ def _print_trace(path: Path, worst: int = 5) -> None:
     for kind, title in (("hold", "held"), ("wait", "waited for")):
         found = sorted((line for line in lines if line["kind"] == kind), key=lambda x: -x["ms"])
         if found:
-            print(f"  {len(found)} requests {title} the write lock over 200 ms; the longest:")
+            print(f"  {len(found)} requests {title} the write lock over {trace.TRACE_MS:.0f} ms; "
+                  "the longest:")  # fmt: skip
         for line in found[:worst]:
             extra = ""
             if kind == "hold":
