@@ -5,7 +5,6 @@ the task computes it. A task delivered twice, or one arriving for a run already 
 failed as stale, does nothing: it first claims the run (still running, not yet picked up).
 """
 
-from django.db.models import Q
 from django_tasks import task
 
 from cems.graduation.models import AuditKind, AuditRun, RunStatus
@@ -16,7 +15,7 @@ PICKED_UP = 20
 
 def _claim(run_id: int, kind: str) -> AuditRun | None:
     claimed = AuditRun.objects.filter(
-        Q(progress__lt=PICKED_UP), pk=run_id, kind=kind, status=RunStatus.RUNNING
+        pk=run_id, kind=kind, status=RunStatus.RUNNING, progress__lt=PICKED_UP
     ).update(progress=PICKED_UP)
     if not claimed:
         return None
